@@ -1,0 +1,1 @@
+"""Families, agencies, caregivers and the care they book."""

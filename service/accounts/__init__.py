@@ -1,0 +1,1 @@
+"""Accounts, log-in, roles and API tokens."""

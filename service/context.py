@@ -1,0 +1,83 @@
+"""Per-request context: who is acting, and the clock, handed explicitly to domain calls."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import current_app, g, request
+from flask_login import current_user
+
+from core.actors import Actor, Role
+from core.clock import Clock
+from core.errors import DomainError, NotFound
+
+from .accounts.models import User
+from .accounts.service import user_for_token
+from .extensions import db
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class NotAuthenticated(DomainError):
+    code = "not_authenticated"
+    status = 401
+    message = "Log in to continue."
+
+
+def current_clock() -> Clock:
+    return current_app.extensions["dolbom.clock"]
+
+
+def web_actor() -> Actor | None:
+    if current_user.is_authenticated:
+        return current_user.actor
+    return None
+
+
+def api_user() -> User | None:
+    """The user behind the request's bearer token; the API never accepts session cookies."""
+    if "api_user" not in g:
+        header = request.headers.get("Authorization", "")
+        scheme, _, token = header.partition(" ")
+        user = None
+        if scheme.lower() == "bearer" and token.strip():
+            user = user_for_token(db.session, token.strip(), clock=current_clock())
+        g.api_user = user
+    return g.api_user
+
+
+def api_actor(*roles: Role) -> Actor:
+    """The API caller, who must hold one of ``roles`` (any role when none is named)."""
+    user = api_user()
+    if user is None:
+        raise NotAuthenticated()
+    actor = user.actor
+    if roles and actor.role not in roles:
+        raise NotFound()
+    return actor
+
+
+def roles_required(*roles: Role) -> Callable[[F], F]:
+    """Web views: log in first, then only these roles; others are told the page does not exist."""
+
+    def decorate(view: F) -> F:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                return current_app.login_manager.unauthorized()
+            if roles and Role(current_user.role) not in roles:
+                raise NotFound()
+            return view(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def require_web_actor() -> Actor:
+    actor = web_actor()
+    if actor is None:
+        raise NotAuthenticated()
+    return actor
