@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from .i18n import N_
+
 
 class DomainError(Exception):
     code = "domain_error"
     status = 400
-    message = "The request could not be carried out."
+    message = N_("The request could not be carried out.")
 
     def __init__(
         self,
@@ -35,7 +37,7 @@ class ValidationFailed(DomainError):
 
     code = "validation_failed"
     status = 422
-    message = "Some of the information given is not valid."
+    message = N_("Some of the information given is not valid.")
 
 
 class NotFound(DomainError):
@@ -43,13 +45,13 @@ class NotFound(DomainError):
 
     code = "not_found"
     status = 404
-    message = "Not found."
+    message = N_("Not found.")
 
 
 class Forbidden(DomainError):
     code = "forbidden"
     status = 403
-    message = "You are not allowed to do this."
+    message = N_("You are not allowed to do this.")
 
 
 class Conflict(DomainError):
@@ -57,4 +59,4 @@ class Conflict(DomainError):
 
     code = "conflict"
     status = 409
-    message = "This clashes with the current state; reload and try again."
+    message = N_("This clashes with the current state; reload and try again.")

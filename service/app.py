@@ -67,10 +67,17 @@ def _enforce_sqlite_foreign_keys(app: Flask) -> None:
         engine = db.engine
 
         @event.listens_for(engine, "connect")
-        def _on_connect(dbapi_connection, _record):  # SQLite leaves foreign keys off by default
+        def _on_connect(dbapi_connection, _record):
+            # SQLite leaves foreign keys off by default; and Python's sqlite3 module opens
+            # transactions on its own schedule, which breaks SAVEPOINTs: let SQLAlchemy decide
+            dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(connection):
+            connection.exec_driver_sql("BEGIN")
 
 
 def configure_i18n(app: Flask) -> None:

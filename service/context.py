@@ -12,6 +12,7 @@ from flask_login import current_user
 from core.actors import Actor, Role
 from core.clock import Clock
 from core.errors import DomainError, NotFound
+from core.i18n import N_
 
 from .accounts.models import User
 from .accounts.service import user_for_token
@@ -23,7 +24,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 class NotAuthenticated(DomainError):
     code = "not_authenticated"
     status = 401
-    message = "Log in to continue."
+    message = N_("Log in to continue.")
 
 
 def current_clock() -> Clock:

@@ -79,15 +79,16 @@ def korean_name(rng: random.Random) -> str:
     return rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN)
 
 
-def apportion(total: int, weights: Sequence[int]) -> list[int]:
-    """Largest-remainder split of ``total`` in proportion to ``weights``."""
+def apportion(total: int, weights: Sequence[int], minimum: int = 0) -> list[int]:
+    """Largest-remainder split of ``total`` in proportion to ``weights``, ``minimum`` each first."""
+    rest = total - minimum * len(weights)
     whole = sum(weights) or 1
-    exact = [total * w / whole for w in weights]
+    exact = [rest * w / whole for w in weights]
     shares = [int(x) for x in exact]
     order = sorted(range(len(weights)), key=lambda i: exact[i] - shares[i], reverse=True)
-    for i in order[: total - sum(shares)]:
+    for i in order[: rest - sum(shares)]:
         shares[i] += 1
-    return shares
+    return [share + minimum for share in shares]
 
 
 def batched(rows: list[dict[str, Any]], size: int = 5_000) -> Iterator[list[dict[str, Any]]]:
@@ -122,7 +123,9 @@ def build_demo_data(
     progress("accounts", len(logins))
 
     caregiver_counts = apportion(
-        scale.caregivers, [sum(population[c] for c in served.get(a.id, [])) for a in agencies]
+        scale.caregivers,
+        [sum(population[c] for c in served.get(a.id, [])) for a in agencies],
+        minimum=2,  # no agency without caregivers
     )
     caregivers = _caregivers(session, rng, agencies, served, caregiver_counts, today, logins, progress)
     households = _households(session, rng, districts, scale.households, today, now, shared_hash, logins, progress)

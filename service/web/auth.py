@@ -35,10 +35,11 @@ def login():
             if user is None:
                 errors = {"password": gettext("The e-mail address or password is not correct.")}
             else:
-                session.clear()
+                chosen = session.get("locale")
+                session.clear()  # a fresh session on log-in: nothing carried over but the language
                 login_user(user)
-                if user.locale:
-                    session["locale"] = user.locale
+                if user.locale or chosen:
+                    session["locale"] = user.locale or chosen
                 db.session.commit()
                 return redirect(_safe_next(request.args.get("next")))
         return render_template("auth/login.html", errors=errors), 422

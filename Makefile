@@ -1,0 +1,52 @@
+# Dolbom: `make run` serves the site with demo data on SQLite; `make test` runs every check.
+SHELL := /bin/bash
+VENV ?= .venv
+PYTHON ?= python3
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+STAMP := $(VENV)/.installed
+
+.PHONY: run serve install translations migrate demo test lint check-migrations pytest extract-messages bench-quotes
+
+run: install translations migrate demo serve
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+translations: install
+	$(BIN)/pybabel compile --statistics -d translations 2>&1 | tail -n 3
+
+migrate: install
+	$(FLASK) db upgrade
+
+demo: install
+	$(FLASK) demo-data --if-empty
+
+serve:
+	@echo "Dolbom is at http://127.0.0.1:5000 (Ctrl+C to stop)"
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+# every check CI runs: lint, layer contract, migrations in sync, the whole suite on SQLite and
+# PostgreSQL (a local server is started when none runs), browser tests when Chromium is present
+test: install translations lint pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+pytest: install
+	@url=$$(scripts/ensure-postgres.sh) && \
+	DOLBOM_TEST_POSTGRES_URL="$$url" DOLBOM_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+extract-messages: install
+	$(BIN)/pybabel extract --no-location --sort-by-file -F babel.cfg -k _l -k N_ -o translations/messages.pot .
+	$(BIN)/pybabel update --no-fuzzy-matching -d translations -i translations/messages.pot
+
+bench-quotes: install translations
+	$(BIN)/python bench/quotes.py
