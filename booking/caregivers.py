@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import date, time
+from itertools import pairwise
 
 from sqlalchemy import (
     JSON,
@@ -96,7 +97,9 @@ class WeeklySlot(Base):
     __tablename__ = "caregiver_weekly_slots"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    caregiver_id: Mapped[int] = mapped_column(ForeignKey("caregivers.id", ondelete="CASCADE"), index=True)
+    caregiver_id: Mapped[int] = mapped_column(
+        ForeignKey("caregivers.id", ondelete="CASCADE"), index=True
+    )
     weekday: Mapped[int]
     starts_at: Mapped[time]
     ends_at: Mapped[time]
@@ -113,7 +116,9 @@ class Leave(Base):
     __tablename__ = "caregiver_leaves"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    caregiver_id: Mapped[int] = mapped_column(ForeignKey("caregivers.id", ondelete="CASCADE"), index=True)
+    caregiver_id: Mapped[int] = mapped_column(
+        ForeignKey("caregivers.id", ondelete="CASCADE"), index=True
+    )
     starts_on: Mapped[date]
     ends_on: Mapped[date]
     reason: Mapped[str] = mapped_column(String(200), default="")
@@ -175,7 +180,9 @@ def caregivers_for_actor(actor: Actor) -> Select[tuple[Caregiver]]:
 
 
 def can_manage_caregivers(actor: Actor) -> bool:
-    return actor.role is Role.ADMIN or (actor.role is Role.AGENCY_STAFF and actor.agency_id is not None)
+    return actor.role is Role.ADMIN or (
+        actor.role is Role.AGENCY_STAFF and actor.agency_id is not None
+    )
 
 
 def search_caregivers(actor: Actor, search: CaregiverSearch) -> Select[tuple[Caregiver]]:
@@ -188,7 +195,9 @@ def search_caregivers(actor: Actor, search: CaregiverSearch) -> Select[tuple[Car
     if search.skill is not None:
         query = query.where(
             Caregiver.id.in_(
-                select(CaregiverSkill.caregiver_id).where(CaregiverSkill.skill == search.skill.value)
+                select(CaregiverSkill.caregiver_id).where(
+                    CaregiverSkill.skill == search.skill.value
+                )
             )
         )
     if search.district_code:
@@ -218,7 +227,9 @@ def find_caregiver_of_user(session: Session, actor: Actor) -> Caregiver | None:
 # --- commands --------------------------------------------------------------------------------
 
 
-def create_caregiver(session: Session, actor: Actor, details: CaregiverDetails, *, agency_id: int | None = None) -> Caregiver:
+def create_caregiver(
+    session: Session, actor: Actor, details: CaregiverDetails, *, agency_id: int | None = None
+) -> Caregiver:
     target_agency = _managed_agency_id(actor, agency_id)
     caregiver = Caregiver(agency_id=target_agency, hire_date=details.hire_date, active=True)
     _apply_details(session, caregiver, target_agency, details)
@@ -227,21 +238,27 @@ def create_caregiver(session: Session, actor: Actor, details: CaregiverDetails, 
     return caregiver
 
 
-def update_caregiver(session: Session, actor: Actor, caregiver_id: int, details: CaregiverDetails) -> Caregiver:
+def update_caregiver(
+    session: Session, actor: Actor, caregiver_id: int, details: CaregiverDetails
+) -> Caregiver:
     caregiver = _managed_caregiver(session, actor, caregiver_id)
     _apply_details(session, caregiver, caregiver.agency_id, details)
     session.flush()
     return caregiver
 
 
-def set_caregiver_active(session: Session, actor: Actor, caregiver_id: int, active: bool) -> Caregiver:
+def set_caregiver_active(
+    session: Session, actor: Actor, caregiver_id: int, active: bool
+) -> Caregiver:
     caregiver = _managed_caregiver(session, actor, caregiver_id)
     caregiver.active = active
     session.flush()
     return caregiver
 
 
-def set_availability(session: Session, actor: Actor, caregiver_id: int, slots: list[Slot]) -> Caregiver:
+def set_availability(
+    session: Session, actor: Actor, caregiver_id: int, slots: list[Slot]
+) -> Caregiver:
     caregiver = _managed_caregiver(session, actor, caregiver_id)
     errors: dict[str, str] = {}
     for index, slot in enumerate(slots):
@@ -250,12 +267,14 @@ def set_availability(session: Session, actor: Actor, caregiver_id: int, slots: l
         if slot.starts_at >= slot.ends_at:
             errors[f"slots.{index}.ends_at"] = N_("The end must come after the start.")
     ordered = sorted(slots, key=lambda s: (s.weekday, s.starts_at))
-    for before, after in zip(ordered, ordered[1:], strict=False):
+    for before, after in pairwise(ordered):
         if before.weekday == after.weekday and after.starts_at < before.ends_at:
             errors["slots"] = N_("Two time windows on the same day overlap.")
     if errors:
         raise ValidationFailed(fields=errors)
-    caregiver.availability = [WeeklySlot(weekday=s.weekday, starts_at=s.starts_at, ends_at=s.ends_at) for s in ordered]
+    caregiver.availability = [
+        WeeklySlot(weekday=s.weekday, starts_at=s.starts_at, ends_at=s.ends_at) for s in ordered
+    ]
     session.flush()
     return caregiver
 
@@ -288,7 +307,9 @@ def remove_leave(session: Session, actor: Actor, caregiver_id: int, leave_id: in
 
 def caregiver_counts_by_agency(session: Session) -> dict[int, int]:
     rows = session.execute(
-        select(Caregiver.agency_id, func.count()).where(Caregiver.active).group_by(Caregiver.agency_id)
+        select(Caregiver.agency_id, func.count())
+        .where(Caregiver.active)
+        .group_by(Caregiver.agency_id)
     )
     return {agency_id: count for agency_id, count in rows}
 
@@ -312,7 +333,9 @@ def _managed_caregiver(session: Session, actor: Actor, caregiver_id: int) -> Car
     return get_caregiver(session, actor, caregiver_id)
 
 
-def _apply_details(session: Session, caregiver: Caregiver, agency_id: int, details: CaregiverDetails) -> None:
+def _apply_details(
+    session: Session, caregiver: Caregiver, agency_id: int, details: CaregiverDetails
+) -> None:
     errors: dict[str, str] = {}
     if not details.name.strip():
         errors["name"] = N_("Enter a name.")
@@ -327,7 +350,9 @@ def _apply_details(session: Session, caregiver: Caregiver, agency_id: int, detai
         errors["home_district_code"] = N_("Choose a district from the list.")
     served = set(
         session.scalars(
-            select(agency_districts.c.district_code).where(agency_districts.c.agency_id == agency_id)
+            select(agency_districts.c.district_code).where(
+                agency_districts.c.agency_id == agency_id
+            )
         )
     )
     areas = tuple(dict.fromkeys(details.area_codes))
@@ -344,7 +369,8 @@ def _apply_details(session: Session, caregiver: Caregiver, agency_id: int, detai
     caregiver.languages = list(dict.fromkeys(details.languages))
     wanted = {Skill(s).value for s in details.skills}
     caregiver.skill_rows = [row for row in caregiver.skill_rows if row.skill in wanted] + [
-        CaregiverSkill(skill=skill) for skill in sorted(wanted - {row.skill for row in caregiver.skill_rows})
+        CaregiverSkill(skill=skill)
+        for skill in sorted(wanted - {row.skill for row in caregiver.skill_rows})
     ]
     caregiver.training_hours = details.training_hours
     caregiver.hire_date = details.hire_date

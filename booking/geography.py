@@ -1,4 +1,4 @@
-"""Korea's provinces (시·도), their districts (시·군·구) and the community centres of each district."""
+"""Korea's provinces (시·도), their districts (시·군·구) and each district's community centres."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ class District(Base):
 
 
 class CommunityCentre(Base):
-    """A community centre (주민센터 / 행정복지센터); officers work for the centres of one district."""
+    """A community centre (주민센터 / 행정복지센터); an officer works for one district's centres."""
 
     __tablename__ = "community_centres"
 
@@ -53,6 +53,11 @@ class CommunityCentre(Base):
 
 def distance_km(lat1_e6: int, lon1_e6: int, lat2_e6: int, lon2_e6: int) -> float:
     """Great-circle distance between two centre points (haversine)."""
-    lat1, lon1, lat2, lon2 = (math.radians(v / 1_000_000) for v in (lat1_e6, lon1_e6, lat2_e6, lon2_e6))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    lat1, lon1, lat2, lon2 = (
+        math.radians(v / 1_000_000) for v in (lat1_e6, lon1_e6, lat2_e6, lon2_e6)
+    )
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
     return 2 * 6371.0 * math.asin(math.sqrt(h))

@@ -22,7 +22,7 @@ OLDEST_AGE_YEARS = 12  # the programme cares for children up to the day before t
 
 
 class MemberState(enum.StrEnum):
-    """R-BK-2: a web member becomes a full member once a tier decision exists or the agency approves."""
+    """R-BK-2: a web member becomes a full member with a tier decision or the agency's approval."""
 
     WEB = "web_member"
     FULL = "full_member"
@@ -67,7 +67,9 @@ class Household(Base):
         order_by="(Guardian.is_applicant.desc(), Guardian.id)",
     )
     children: Mapped[list[Child]] = relationship(
-        back_populates="household", cascade="all, delete-orphan", order_by="(Child.birth_date, Child.id)"
+        back_populates="household",
+        cascade="all, delete-orphan",
+        order_by="(Child.birth_date, Child.id)",
     )
 
     __table_args__ = (
@@ -88,7 +90,9 @@ class Guardian(Base):
     __tablename__ = "guardians"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    household_id: Mapped[int] = mapped_column(ForeignKey("households.id", ondelete="CASCADE"), index=True)
+    household_id: Mapped[int] = mapped_column(
+        ForeignKey("households.id", ondelete="CASCADE"), index=True
+    )
     name: Mapped[str] = mapped_column(String(80))
     relation: Mapped[str] = mapped_column(String(20))
     phone: Mapped[str] = mapped_column(String(20), default="")
@@ -102,11 +106,13 @@ class Child(Base):
     __tablename__ = "children"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    household_id: Mapped[int] = mapped_column(ForeignKey("households.id", ondelete="CASCADE"), index=True)
+    household_id: Mapped[int] = mapped_column(
+        ForeignKey("households.id", ondelete="CASCADE"), index=True
+    )
     name: Mapped[str] = mapped_column(String(80))
     birth_date: Mapped[date]
     korean_national: Mapped[bool] = mapped_column(default=True)
-    # R-SVC-2: an officer may record refugee status, which keeps a foreign child eligible for support
+    # R-SVC-2: refugee status (recorded by an officer) keeps a foreign child eligible for support
     refugee: Mapped[bool] = mapped_column(default=False)
     disabled: Mapped[bool] = mapped_column(default=False)
     attendance: Mapped[str] = mapped_column(String(20), default=Attendance.NONE)
@@ -119,7 +125,9 @@ class Child(Base):
 
     __table_args__ = (
         CheckConstraint("state IN ('waiting', 'regular')", name="child_state_known"),
-        CheckConstraint("attendance IN ('none', 'daycare', 'kindergarten')", name="attendance_known"),
+        CheckConstraint(
+            "attendance IN ('none', 'daycare', 'kindergarten')", name="attendance_known"
+        ),
     )
 
     @property
@@ -207,15 +215,18 @@ def get_child(session: Session, actor: Actor, child_id: int) -> Child:
 
 
 def count_households(session: Session, actor: Actor) -> int:
-    return session.scalar(
-        select(func.count()).select_from(households_for_actor(actor).subquery())
-    ) or 0
+    return (
+        session.scalar(select(func.count()).select_from(households_for_actor(actor).subquery()))
+        or 0
+    )
 
 
 # --- commands: the parent edits their own household ------------------------------------------
 
 
-def register_household(session: Session, actor: Actor, details: HouseholdDetails, *, clock: Clock) -> Household:
+def register_household(
+    session: Session, actor: Actor, details: HouseholdDetails, *, clock: Clock
+) -> Household:
     if actor.role is not Role.PARENT:
         raise NotFound()
     if find_own_household(session, actor) is not None:
@@ -229,7 +240,9 @@ def register_household(session: Session, actor: Actor, details: HouseholdDetails
     return household
 
 
-def update_household(session: Session, actor: Actor, details: HouseholdDetails, *, clock: Clock) -> Household:
+def update_household(
+    session: Session, actor: Actor, details: HouseholdDetails, *, clock: Clock
+) -> Household:
     household = get_own_household(session, actor)
     _apply_household(session, household, details, clock=clock)
     session.flush()
@@ -252,7 +265,9 @@ def add_child(session: Session, actor: Actor, details: ChildDetails, *, clock: C
     return child
 
 
-def update_child(session: Session, actor: Actor, child_id: int, details: ChildDetails, *, clock: Clock) -> Child:
+def update_child(
+    session: Session, actor: Actor, child_id: int, details: ChildDetails, *, clock: Clock
+) -> Child:
     child = _own_child(session, actor, child_id)
     _apply_child(child, details, clock=clock)
     session.flush()
@@ -285,11 +300,17 @@ def _check_size(household_size: int, guardians: int, children: int) -> None:
         raise ValidationFailed(
             N_("The household size is smaller than the number of people listed."),
             code="household_too_small",
-            fields={"household_size": N_("The household size is smaller than the number of people listed.")},
+            fields={
+                "household_size": N_(
+                    "The household size is smaller than the number of people listed."
+                )
+            },
         )
 
 
-def _apply_household(session: Session, household: Household, details: HouseholdDetails, *, clock: Clock) -> None:
+def _apply_household(
+    session: Session, household: Household, details: HouseholdDetails, *, clock: Clock
+) -> None:
     errors: dict[str, str] = {}
     if session.get(District, details.district_code) is None:
         errors["district_code"] = N_("Choose a district from the list.")
@@ -355,6 +376,10 @@ def _apply_child(child: Child, details: ChildDetails, *, clock: Clock) -> None:
     child.korean_national = details.korean_national
     child.disabled = details.disabled
     child.attendance = attends.value
-    child.attendance_starts_at = details.attendance_starts_at if attends is not Attendance.NONE else None
-    child.attendance_ends_at = details.attendance_ends_at if attends is not Attendance.NONE else None
+    child.attendance_starts_at = (
+        details.attendance_starts_at if attends is not Attendance.NONE else None
+    )
+    child.attendance_ends_at = (
+        details.attendance_ends_at if attends is not Attendance.NONE else None
+    )
     child.care_notes = details.care_notes.strip()

@@ -42,7 +42,9 @@ def configure_settings(app: Flask, overrides: Mapping[str, Any] | None) -> None:
 
 def configure_logging(app: Flask) -> None:
     if not app.debug and not app.testing:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
 
 
 def configure_database(app: Flask) -> None:

@@ -40,7 +40,11 @@ def demo_data_command(scale: str, seed: int, if_empty: bool) -> None:
     """Build a realistic demo country (deterministic for a seed) and print the demo logins."""
     chosen = SCALES[scale]
     bars: dict[str, tqdm] = {}
-    totals = {"caregivers": chosen.caregivers, "households": chosen.households, "accounts": len(DEMO_LOGINS)}
+    totals = {
+        "caregivers": chosen.caregivers,
+        "households": chosen.households,
+        "accounts": len(DEMO_LOGINS),
+    }
 
     def progress(label: str, count: int) -> None:
         if label not in bars:
@@ -48,7 +52,9 @@ def demo_data_command(scale: str, seed: int, if_empty: bool) -> None:
         bars[label].update(count)
 
     try:
-        counts = build_demo_data(db.session, scale=chosen, seed=seed, clock=current_clock(), progress=progress)
+        counts = build_demo_data(
+            db.session, scale=chosen, seed=seed, clock=current_clock(), progress=progress
+        )
     except RuntimeError as error:
         db.session.rollback()
         if not if_empty:
@@ -56,7 +62,9 @@ def demo_data_command(scale: str, seed: int, if_empty: bool) -> None:
         click.echo("Demo data is already loaded.")
     else:
         db.session.commit()
-        click.echo(f"Loaded {counts['households']} households and {counts['caregivers']} caregivers.")
+        click.echo(
+            f"Loaded {counts['households']} households and {counts['caregivers']} caregivers."
+        )
     finally:
         for bar in bars.values():
             bar.close()

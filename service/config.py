@@ -18,7 +18,7 @@ def _database_url() -> str:
         # the common "postgres://" and "postgresql://" spellings mean the psycopg 3 driver here
         for prefix in ("postgres://", "postgresql://"):
             if url.startswith(prefix):
-                return "postgresql+psycopg://" + url[len(prefix):]
+                return "postgresql+psycopg://" + url[len(prefix) :]
         return url
     return f"sqlite:///{ROOT / 'instance' / 'dolbom.sqlite'}"
 

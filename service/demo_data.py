@@ -31,6 +31,7 @@ from .accounts.passwords import hash_password
 DEMO_PASSWORD = "dolbom-demo-2026"
 DEMO_DISTRICT = "11680"  # Gangnam-gu, Seoul
 DEMO_AGENCY = "AG035"
+SKILL_SHARE = {Skill.INFANT: 0.45, Skill.SICK_CHILD: 0.25, Skill.COMPREHENSIVE: 0.5}
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,9 @@ def build_demo_data(
     districts = list(session.scalars(select(District).order_by(District.code)))
     agencies = list(session.scalars(select(Agency).order_by(Agency.code)))
     served: dict[int, list[str]] = {}
-    for agency_id, code in session.execute(select(agency_districts.c.agency_id, agency_districts.c.district_code)):
+    for agency_id, code in session.execute(
+        select(agency_districts.c.agency_id, agency_districts.c.district_code)
+    ):
         served.setdefault(agency_id, []).append(code)
     population = {d.code: d.population for d in districts}
 
@@ -127,13 +130,19 @@ def build_demo_data(
         [sum(population[c] for c in served.get(a.id, [])) for a in agencies],
         minimum=2,  # no agency without caregivers
     )
-    caregivers = _caregivers(session, rng, agencies, served, caregiver_counts, today, logins, progress)
-    households = _households(session, rng, districts, scale.households, today, now, shared_hash, logins, progress)
+    caregivers = _caregivers(
+        session, rng, agencies, served, caregiver_counts, today, logins, progress
+    )
+    households = _households(
+        session, rng, districts, scale.households, today, now, shared_hash, logins, progress
+    )
     session.flush()
     return {"caregivers": caregivers, "households": households, "accounts": len(logins)}
 
 
-def _demo_accounts(session: Session, agencies: list[Agency], password_hash: str, now) -> dict[str, int]:
+def _demo_accounts(
+    session: Session, agencies: list[Agency], password_hash: str, now
+) -> dict[str, int]:
     demo_agency = next(a for a in agencies if a.code == DEMO_AGENCY)
     ids: dict[str, int] = {}
     for login in DEMO_LOGINS:
@@ -167,8 +176,10 @@ def _caregivers(session, rng, agencies, served, counts, today, logins, progress)
     for agency, count in zip(agencies, counts, strict=True):
         areas = served.get(agency.id, [agency.home_district_code])
         for index in range(count):
-            languages = ["ko"] + (["en"] if rng.random() < 0.15 else []) + (
-                [rng.choice(["vi", "zh", "kk", "ru"])] if rng.random() < 0.08 else []
+            languages = (
+                ["ko"]
+                + (["en"] if rng.random() < 0.15 else [])
+                + ([rng.choice(["vi", "zh", "kk", "ru"])] if rng.random() < 0.08 else [])
             )
             is_demo = agency.code == DEMO_AGENCY and index == 0
             rows.append(
@@ -185,19 +196,35 @@ def _caregivers(session, rng, agencies, served, counts, today, logins, progress)
                     "active": rng.random() > 0.03 or is_demo,
                 }
             )
-            skills = [s.value for s in Skill if rng.random() < {"infant": 0.45, "sick_child": 0.25, "comprehensive": 0.5}[s.value]]
-            own_areas = sorted(set([rows[-1]["home_district_code"]] + rng.sample(areas, k=min(len(areas), rng.randint(1, 3)))))
+            skills = [s.value for s in Skill if rng.random() < SKILL_SHARE[s]]
+            own_areas = sorted(
+                {
+                    rows[-1]["home_district_code"],
+                    *rng.sample(areas, k=min(len(areas), rng.randint(1, 3))),
+                }
+            )
             extras.append((skills, own_areas, _weekly_slots(rng)))
     ids: list[int] = []
     for chunk in batched(rows):
-        ids.extend(session.scalars(insert(Caregiver).returning(Caregiver.id, sort_by_parameter_order=True), chunk))
+        ids.extend(
+            session.scalars(
+                insert(Caregiver).returning(Caregiver.id, sort_by_parameter_order=True), chunk
+            )
+        )
         progress("caregivers", len(chunk))
     skill_rows, area_rows, slot_rows = [], [], []
     for caregiver_id, (skills, areas, slots) in zip(ids, extras, strict=True):
         skill_rows += [{"caregiver_id": caregiver_id, "skill": s} for s in skills]
         area_rows += [{"caregiver_id": caregiver_id, "district_code": c} for c in areas]
-        slot_rows += [{"caregiver_id": caregiver_id, "weekday": d, "starts_at": s, "ends_at": e} for d, s, e in slots]
-    for table, table_rows in ((CaregiverSkill, skill_rows), (caregiver_areas, area_rows), (WeeklySlot, slot_rows)):
+        slot_rows += [
+            {"caregiver_id": caregiver_id, "weekday": d, "starts_at": s, "ends_at": e}
+            for d, s, e in slots
+        ]
+    for table, table_rows in (
+        (CaregiverSkill, skill_rows),
+        (caregiver_areas, area_rows),
+        (WeeklySlot, slot_rows),
+    ):
         for chunk in batched(table_rows):
             session.execute(insert(table), chunk)
     return len(ids)
@@ -240,7 +267,15 @@ def _households(session, rng, districts, total, today, now, password_hash, login
         ("parent.kk@dolbom.kr", "kk", "Айгерім Сейтқали", "Сейтқали "),
     ]
     for email, language, name, surname in demo:
-        plans.append({"user_id": logins[email], "district": DEMO_DISTRICT, "language": language, "name": name, "surname": surname})
+        plans.append(
+            {
+                "user_id": logins[email],
+                "district": DEMO_DISTRICT,
+                "language": language,
+                "name": name,
+                "surname": surname,
+            }
+        )
     number = 0
     for district, count in zip(districts, counts, strict=True):
         for _ in range(count):
@@ -252,7 +287,16 @@ def _households(session, rng, districts, total, today, now, password_hash, login
             else:
                 language, name = "ko", korean_name(rng)
                 surname = name[0]
-            plans.append({"user_id": None, "number": number, "district": district.code, "language": language, "name": name, "surname": surname})
+            plans.append(
+                {
+                    "user_id": None,
+                    "number": number,
+                    "district": district.code,
+                    "language": language,
+                    "name": name,
+                    "surname": surname,
+                }
+            )
 
     user_rows = [
         {
@@ -271,7 +315,9 @@ def _households(session, rng, districts, total, today, now, password_hash, login
     ]
     new_ids: list[int] = []
     for chunk in batched(user_rows):
-        new_ids.extend(session.scalars(insert(User).returning(User.id, sort_by_parameter_order=True), chunk))
+        new_ids.extend(
+            session.scalars(insert(User).returning(User.id, sort_by_parameter_order=True), chunk)
+        )
     fresh = iter(new_ids)
     for plan in plans:
         if plan["user_id"] is None:
@@ -279,11 +325,28 @@ def _households(session, rng, districts, total, today, now, password_hash, login
 
     household_rows, child_plans, guardian_plans = [], [], []
     for plan in plans:
-        children = [_child(rng, today, plan["surname"]) for _ in range(rng.choices((1, 2, 3), weights=(55, 35, 10))[0])]
+        children = [
+            _child(rng, today, plan["surname"])
+            for _ in range(rng.choices((1, 2, 3), weights=(55, 35, 10))[0])
+        ]
         if plan["user_id"] == logins["parent@dolbom.kr"]:
             children = [
-                {**_child(rng, today, "김"), "name": "김서준", "birth_date": date(today.year - 5, 5, 1), "attendance": "none", "attendance_starts_at": None, "attendance_ends_at": None},
-                {**_child(rng, today, "김"), "name": "김하은", "birth_date": date(today.year - 1, 8, 15), "attendance": "none", "attendance_starts_at": None, "attendance_ends_at": None},
+                {
+                    **_child(rng, today, "김"),
+                    "name": "김서준",
+                    "birth_date": date(today.year - 5, 5, 1),
+                    "attendance": "none",
+                    "attendance_starts_at": None,
+                    "attendance_ends_at": None,
+                },
+                {
+                    **_child(rng, today, "김"),
+                    "name": "김하은",
+                    "birth_date": date(today.year - 1, 8, 15),
+                    "attendance": "none",
+                    "attendance_starts_at": None,
+                    "attendance_ends_at": None,
+                },
             ]
         two_parents = rng.random() > 0.12
         household_rows.append(
@@ -291,9 +354,13 @@ def _households(session, rng, districts, total, today, now, password_hash, login
                 "applicant_user_id": plan["user_id"],
                 "district_code": plan["district"],
                 "address": "",
-                "household_size": len(children) + (2 if two_parents else 1) + (1 if rng.random() < 0.1 else 0),
+                "household_size": len(children)
+                + (2 if two_parents else 1)
+                + (1 if rng.random() < 0.1 else 0),
                 "home_languages": [plan["language"]] + (["ko"] if plan["language"] != "ko" else []),
-                "member_state": MemberState.FULL.value if rng.random() < 0.7 else MemberState.WEB.value,
+                "member_state": MemberState.FULL.value
+                if rng.random() < 0.7
+                else MemberState.WEB.value,
                 "created_at": now,
             }
         )
@@ -301,13 +368,37 @@ def _households(session, rng, districts, total, today, now, password_hash, login
         guardian_plans.append((plan["name"], two_parents))
     household_ids: list[int] = []
     for chunk in batched(household_rows):
-        household_ids.extend(session.scalars(insert(Household).returning(Household.id, sort_by_parameter_order=True), chunk))
+        household_ids.extend(
+            session.scalars(
+                insert(Household).returning(Household.id, sort_by_parameter_order=True), chunk
+            )
+        )
         progress("households", len(chunk))
     guardian_rows, child_rows = [], []
-    for household_id, children, (name, two_parents) in zip(household_ids, child_plans, guardian_plans, strict=True):
-        guardian_rows.append({"household_id": household_id, "name": name, "relation": "mother", "phone": f"010-{rng.randint(1000, 9999)}-{rng.randint(1000, 9999)}", "birth_date": None, "is_applicant": True})
+    for household_id, children, (name, two_parents) in zip(
+        household_ids, child_plans, guardian_plans, strict=True
+    ):
+        guardian_rows.append(
+            {
+                "household_id": household_id,
+                "name": name,
+                "relation": "mother",
+                "phone": f"010-{rng.randint(1000, 9999)}-{rng.randint(1000, 9999)}",
+                "birth_date": None,
+                "is_applicant": True,
+            }
+        )
         if two_parents:
-            guardian_rows.append({"household_id": household_id, "name": korean_name(rng), "relation": "father", "phone": "", "birth_date": None, "is_applicant": False})
+            guardian_rows.append(
+                {
+                    "household_id": household_id,
+                    "name": korean_name(rng),
+                    "relation": "father",
+                    "phone": "",
+                    "birth_date": None,
+                    "is_applicant": False,
+                }
+            )
         child_rows += [{**child, "household_id": household_id} for child in children]
     for table, table_rows in ((Guardian, guardian_rows), (Child, child_rows)):
         for chunk in batched(table_rows):

@@ -80,8 +80,16 @@ def handle_http_exception(error: HTTPException):
     status = error.code or 500
     if _wants_json():
         fields = webargs_fields(error) if status == 422 else {}
-        message = gettext("Some of the information given is not valid.") if fields else error.description
-        body = {"error": {"code": HTTP_CODES.get(status, "http_error"), "message": message, "fields": fields}}
+        message = (
+            gettext("Some of the information given is not valid.") if fields else error.description
+        )
+        body = {
+            "error": {
+                "code": HTTP_CODES.get(status, "http_error"),
+                "message": message,
+                "fields": fields,
+            }
+        }
         response = jsonify(body)
         response.status_code = status
         # keep headers such as Allow (405) and Retry-After (429)

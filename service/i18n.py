@@ -33,7 +33,9 @@ def select_locale() -> str:
     chosen = session.get("locale") if not request.path.startswith("/api/") else None
     if chosen in supported:
         return chosen
-    return request.accept_languages.best_match(supported) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    return (
+        request.accept_languages.best_match(supported) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    )
 
 
 def translate(message: str, params: dict[str, Any] | None = None) -> str:

@@ -35,7 +35,9 @@ class UserFactory(Base):
     role = "parent"
     locale = None
     active = True
-    created_at = factory.LazyFunction(lambda: __import__("datetime").datetime(2026, 1, 5, 9, tzinfo=SEOUL))
+    created_at = factory.LazyFunction(
+        lambda: __import__("datetime").datetime(2026, 1, 5, 9, tzinfo=SEOUL)
+    )
 
 
 class ParentFactory(UserFactory):
@@ -66,8 +68,12 @@ class HouseholdFactory(Base):
     home_languages = factory.LazyFunction(lambda: ["ko"])
     member_state = "full_member"
     address = ""
-    created_at = factory.LazyFunction(lambda: __import__("datetime").datetime(2026, 1, 5, 9, tzinfo=SEOUL))
-    guardians = factory.LazyFunction(lambda: [Guardian(name="김민지", relation="mother", phone="", is_applicant=True)])
+    created_at = factory.LazyFunction(
+        lambda: __import__("datetime").datetime(2026, 1, 5, 9, tzinfo=SEOUL)
+    )
+    guardians = factory.LazyFunction(
+        lambda: [Guardian(name="김민지", relation="mother", phone="", is_applicant=True)]
+    )
 
 
 class ChildFactory(Base):
@@ -98,7 +104,9 @@ class CaregiverFactory(Base):
     hire_date = date(2024, 3, 1)
     active = True
     skill_rows = factory.LazyFunction(lambda: [CaregiverSkill(skill="infant")])
-    availability = factory.LazyFunction(lambda: [WeeklySlot(weekday=0, starts_at=time(9), ends_at=time(18))])
+    availability = factory.LazyFunction(
+        lambda: [WeeklySlot(weekday=0, starts_at=time(9), ends_at=time(18))]
+    )
 
 
 def parent_of(household: Household):

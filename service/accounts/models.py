@@ -30,9 +30,12 @@ class User(Base):
             "role IN ('parent', 'caregiver', 'agency_staff', 'officer', 'admin')", name="role_known"
         ),
         CheckConstraint(
-            "(role IN ('agency_staff', 'caregiver')) = (agency_id IS NOT NULL)", name="agency_binding"
+            "(role IN ('agency_staff', 'caregiver')) = (agency_id IS NOT NULL)",
+            name="agency_binding",
         ),
-        CheckConstraint("(role = 'officer') = (district_code IS NOT NULL)", name="district_binding"),
+        CheckConstraint(
+            "(role = 'officer') = (district_code IS NOT NULL)", name="district_binding"
+        ),
     )
 
     # Flask-Login's user protocol

@@ -62,7 +62,9 @@ def create_user(
 ) -> User:
     check_password_strength(password)
     if (role in (Role.AGENCY_STAFF, Role.CAREGIVER)) != (agency_id is not None):
-        raise ValidationFailed(fields={"agency_id": N_("Agency staff and caregivers belong to one agency.")})
+        raise ValidationFailed(
+            fields={"agency_id": N_("Agency staff and caregivers belong to one agency.")}
+        )
     if (role is Role.OFFICER) != (district_code is not None):
         raise ValidationFailed(fields={"district_code": N_("Officers belong to one district.")})
     if find_user_by_email(session, email) is not None:
@@ -135,12 +137,16 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_token(session: Session, user: User, *, clock: Clock, lifetime: timedelta) -> tuple[str, ApiToken]:
+def issue_token(
+    session: Session, user: User, *, clock: Clock, lifetime: timedelta
+) -> tuple[str, ApiToken]:
     now = clock.now()
     # expired tokens of this user are of no use to anyone: clear them as new ones are issued
     session.execute(delete(ApiToken).where(ApiToken.user_id == user.id, ApiToken.expires_at <= now))
     token = secrets.token_urlsafe(32)
-    row = ApiToken(user_id=user.id, digest=_digest(token), created_at=now, expires_at=now + lifetime)
+    row = ApiToken(
+        user_id=user.id, digest=_digest(token), created_at=now, expires_at=now + lifetime
+    )
     session.add(row)
     session.flush()
     return token, row

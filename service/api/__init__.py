@@ -25,9 +25,7 @@ def register_api(app: Flask) -> None:
     api.init_app(
         app,
         spec_kwargs={
-            "components": {
-                "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}
-            },
+            "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
         },
     )
     for module in (accounts, reference, households, caregivers):

@@ -21,7 +21,9 @@ from .schemas.caregivers import (
     LeaveOut,
 )
 
-blp = Blueprint("api_caregivers", __name__, url_prefix="/api/v1/caregivers", description="Caregivers")
+blp = Blueprint(
+    "api_caregivers", __name__, url_prefix="/api/v1/caregivers", description="Caregivers"
+)
 SECURITY = [{"bearerAuth": []}]
 MANAGERS = (Role.AGENCY_STAFF, Role.ADMIN)
 
@@ -70,7 +72,9 @@ class CaregiverResource(MethodView):
     @blp.response(200, CaregiverOut)
     @blp.doc(security=SECURITY)
     def put(self, payload, caregiver_id):
-        caregiver = domain.update_caregiver(db.session, api_actor(*MANAGERS), caregiver_id, payload["details"])
+        caregiver = domain.update_caregiver(
+            db.session, api_actor(*MANAGERS), caregiver_id, payload["details"]
+        )
         db.session.commit()
         return caregiver
 
@@ -98,7 +102,9 @@ def activate(caregiver_id):
 @blp.response(200, CaregiverOut)
 @blp.doc(security=SECURITY)
 def put_availability(payload, caregiver_id):
-    caregiver = domain.set_availability(db.session, api_actor(*MANAGERS), caregiver_id, payload["slots"])
+    caregiver = domain.set_availability(
+        db.session, api_actor(*MANAGERS), caregiver_id, payload["slots"]
+    )
     db.session.commit()
     return caregiver
 

@@ -14,7 +14,9 @@ from .pagination import page_of, paged
 from .schemas.common import PageArgs
 from .schemas.households import ChildIn, ChildOut, HouseholdIn, HouseholdOut, HouseholdSummaryOut
 
-blp = Blueprint("api_households", __name__, url_prefix="/api/v1", description="Households and children")
+blp = Blueprint(
+    "api_households", __name__, url_prefix="/api/v1", description="Households and children"
+)
 SECURITY = [{"bearerAuth": []}]
 
 
@@ -31,7 +33,9 @@ class OwnHousehold(MethodView):
     @blp.doc(security=SECURITY)
     def post(self, details):
         """Register the caller's household."""
-        household = domain.register_household(db.session, api_actor(Role.PARENT), details, clock=current_clock())
+        household = domain.register_household(
+            db.session, api_actor(Role.PARENT), details, clock=current_clock()
+        )
         db.session.commit()
         return household
 
@@ -40,7 +44,9 @@ class OwnHousehold(MethodView):
     @blp.doc(security=SECURITY)
     def put(self, details):
         """Replace the household's details (children are edited separately)."""
-        household = domain.update_household(db.session, api_actor(Role.PARENT), details, clock=current_clock())
+        household = domain.update_household(
+            db.session, api_actor(Role.PARENT), details, clock=current_clock()
+        )
         db.session.commit()
         return household
 
@@ -81,7 +87,9 @@ class OwnChild(MethodView):
     @blp.response(200, ChildOut)
     @blp.doc(security=SECURITY)
     def put(self, details, child_id):
-        child = domain.update_child(db.session, api_actor(Role.PARENT), child_id, details, clock=current_clock())
+        child = domain.update_child(
+            db.session, api_actor(Role.PARENT), child_id, details, clock=current_clock()
+        )
         db.session.commit()
         return child
 

@@ -20,6 +20,10 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @roles_required(Role.ADMIN)
 def agencies():
     rows = db.session.scalars(
-        select(Agency).options(selectinload(Agency.home_district), selectinload(Agency.served_districts)).order_by(Agency.code)
+        select(Agency)
+        .options(selectinload(Agency.home_district), selectinload(Agency.served_districts))
+        .order_by(Agency.code)
     ).all()
-    return render_template("admin/agencies.html", agencies=rows, counts=caregiver_counts_by_agency(db.session))
+    return render_template(
+        "admin/agencies.html", agencies=rows, counts=caregiver_counts_by_agency(db.session)
+    )

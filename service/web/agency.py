@@ -31,10 +31,17 @@ def caregivers():
     except ValidationError:
         args = CaregiverSearchArgs().load({})
     page = db.paginate(
-        domain.search_caregivers(actor, args["search"]), page=args["page"], per_page=args["per_page"], error_out=False
+        domain.search_caregivers(actor, args["search"]),
+        page=args["page"],
+        per_page=args["per_page"],
+        error_out=False,
     )
     return render_template(
-        "agency/caregivers.html", page=page, search=args["search"], args=request.args, districts=district_options(actor.agency_id)
+        "agency/caregivers.html",
+        page=page,
+        search=args["search"],
+        args=request.args,
+        districts=district_options(actor.agency_id),
     )
 
 
@@ -63,7 +70,12 @@ def set_active(caregiver_id: int):
     active = request.form.get("active") == "1"
     domain.set_caregiver_active(db.session, require_web_actor(), caregiver_id, active)
     db.session.commit()
-    flash(gettext("The caregiver is active again.") if active else gettext("The caregiver has been deactivated."), "success")
+    flash(
+        gettext("The caregiver is active again.")
+        if active
+        else gettext("The caregiver has been deactivated."),
+        "success",
+    )
     return redirect(url_for("agency.caregiver", caregiver_id=caregiver_id))
 
 
@@ -73,7 +85,10 @@ def availability(caregiver_id: int):
     actor = require_web_actor()
     slots, errors = [], {}
     for weekday in range(7):
-        start, end = request.form.get(f"day{weekday}.starts_at", ""), request.form.get(f"day{weekday}.ends_at", "")
+        start, end = (
+            request.form.get(f"day{weekday}.starts_at", ""),
+            request.form.get(f"day{weekday}.ends_at", ""),
+        )
         if not start and not end:
             continue
         try:
@@ -109,7 +124,9 @@ def add_leave(caregiver_id: int):
             db.session.rollback()
             errors = domain_errors(error)
     found = domain.get_caregiver(db.session, actor, caregiver_id)
-    return render_template("agency/caregiver.html", caregiver=found, errors=errors, form=request.form), 422
+    return render_template(
+        "agency/caregiver.html", caregiver=found, errors=errors, form=request.form
+    ), 422
 
 
 @bp.post("/caregivers/<int:caregiver_id>/leaves/<int:leave_id>/delete")
@@ -123,7 +140,9 @@ def remove_leave(caregiver_id: int, leave_id: int):
 
 def _caregiver_form(caregiver_id: int | None):
     actor = require_web_actor()
-    existing = domain.get_caregiver(db.session, actor, caregiver_id) if caregiver_id is not None else None
+    existing = (
+        domain.get_caregiver(db.session, actor, caregiver_id) if caregiver_id is not None else None
+    )
     errors: dict[str, str] = {}
     if request.method == "POST":
         payload, errors = load_form(CaregiverIn())
@@ -132,7 +151,9 @@ def _caregiver_form(caregiver_id: int | None):
                 if existing is None:
                     saved = domain.create_caregiver(db.session, actor, payload["details"])
                 else:
-                    saved = domain.update_caregiver(db.session, actor, existing.id, payload["details"])
+                    saved = domain.update_caregiver(
+                        db.session, actor, existing.id, payload["details"]
+                    )
                 db.session.commit()
                 flash(gettext("The caregiver has been saved."), "success")
                 return redirect(url_for("agency.caregiver", caregiver_id=saved.id))

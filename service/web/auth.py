@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -60,8 +69,12 @@ def signup():
         data, errors = load_form(SignUpIn())
         if data is not None:
             try:
-                locale = session.get("locale") if session.get("locale") in supported_locales() else None
-                user = sign_up_parent(db.session, SignUp(**{**data, "locale": locale}), clock=current_clock())
+                locale = (
+                    session.get("locale") if session.get("locale") in supported_locales() else None
+                )
+                user = sign_up_parent(
+                    db.session, SignUp(**{**data, "locale": locale}), clock=current_clock()
+                )
                 db.session.commit()
                 login_user(user)
                 flash(gettext("Welcome! Now tell us about your household."), "success")

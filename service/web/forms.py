@@ -48,7 +48,9 @@ def load_form(schema: Schema) -> tuple[Any, dict[str, str]]:
     try:
         return schema.load(form_payload(schema, request.form)), {}
     except ValidationError as error:
-        return None, {name: translate(text) for name, text in flatten_messages(error.messages).items()}
+        return None, {
+            name: translate(text) for name, text in flatten_messages(error.messages).items()
+        }
 
 
 def domain_errors(error: DomainError) -> dict[str, str]:

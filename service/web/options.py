@@ -22,7 +22,10 @@ def district_label(district: District, province: Province | None = None) -> str:
 def district_options(agency_id: int | None = None) -> list[tuple[str, str]]:
     query = select(District, Province).join(Province).order_by(District.code)
     if agency_id is not None:
-        query = query.join(agency_districts, agency_districts.c.district_code == District.code).where(
-            agency_districts.c.agency_id == agency_id
-        )
-    return [(district.code, district_label(district, province)) for district, province in db.session.execute(query)]
+        query = query.join(
+            agency_districts, agency_districts.c.district_code == District.code
+        ).where(agency_districts.c.agency_id == agency_id)
+    return [
+        (district.code, district_label(district, province))
+        for district, province in db.session.execute(query)
+    ]

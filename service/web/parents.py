@@ -106,7 +106,9 @@ def _child_form(child_id: int | None):
                 db.session.rollback()
                 errors = domain_errors(error)
     return render_template(
-        "parents/child_form.html", household=household, child=child, form=request.form, errors=errors
+        "parents/child_form.html",
+        household=household,
+        child=child,
+        form=request.form,
+        errors=errors,
     ), (422 if errors else 200)
-
-

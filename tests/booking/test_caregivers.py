@@ -37,7 +37,9 @@ def test_staff_create_edit_and_deactivate_their_caregiver(session, gangnam_staff
     assert caregiver.skills == [Skill.INFANT, Skill.SICK_CHILD]
     assert [d.code for d in caregiver.areas] == ["11680"]
 
-    changed = CaregiverDetails(**{**DETAILS.__dict__, "skills": (Skill.COMPREHENSIVE,), "name": "박선희 "})
+    changed = CaregiverDetails(
+        **{**DETAILS.__dict__, "skills": (Skill.COMPREHENSIVE,), "name": "박선희 "}
+    )
     domain.update_caregiver(session, actor, caregiver.id, changed)
     assert caregiver.skills == [Skill.COMPREHENSIVE]
     assert caregiver.name == "박선희"
@@ -67,11 +69,17 @@ def test_a_caregiver_works_only_where_the_agency_serves(session, gangnam_staff):
     ],
 )
 def test_bad_caregiver_details_are_refused(session, gangnam_staff, change, field):
-    before = session.scalar(select(domain.Caregiver.id).order_by(domain.Caregiver.id.desc()).limit(1))
+    before = session.scalar(
+        select(domain.Caregiver.id).order_by(domain.Caregiver.id.desc()).limit(1)
+    )
     with pytest.raises(ValidationFailed) as caught:
-        domain.create_caregiver(session, gangnam_staff.actor, CaregiverDetails(**{**DETAILS.__dict__, **change}))
+        domain.create_caregiver(
+            session, gangnam_staff.actor, CaregiverDetails(**{**DETAILS.__dict__, **change})
+        )
     assert field in caught.value.fields
-    after = session.scalar(select(domain.Caregiver.id).order_by(domain.Caregiver.id.desc()).limit(1))
+    after = session.scalar(
+        select(domain.Caregiver.id).order_by(domain.Caregiver.id.desc()).limit(1)
+    )
     assert after == before
 
 
@@ -83,7 +91,9 @@ def test_staff_of_another_agency_cannot_touch_the_caregiver(session, gangnam_sta
         lambda: domain.update_caregiver(session, jongno, caregiver.id, DETAILS),
         lambda: domain.set_caregiver_active(session, jongno, caregiver.id, False),
         lambda: domain.set_availability(session, jongno, caregiver.id, []),
-        lambda: domain.add_leave(session, jongno, caregiver.id, LeaveRequest(date(2026, 4, 1), date(2026, 4, 2))),
+        lambda: domain.add_leave(
+            session, jongno, caregiver.id, LeaveRequest(date(2026, 4, 1), date(2026, 4, 2))
+        ),
     ):
         with pytest.raises(NotFound):
             attempt()
@@ -114,23 +124,48 @@ def test_weekly_availability_replaces_the_old_and_refuses_overlaps(session, gang
     caregiver = domain.create_caregiver(session, gangnam_staff.actor, DETAILS)
     slots = [Slot(2, time(13), time(19)), Slot(0, time(9), time(13))]
     domain.set_availability(session, gangnam_staff.actor, caregiver.id, slots)
-    assert [(s.weekday, s.starts_at) for s in caregiver.availability] == [(0, time(9)), (2, time(13))]
+    assert [(s.weekday, s.starts_at) for s in caregiver.availability] == [
+        (0, time(9)),
+        (2, time(13)),
+    ]
     with pytest.raises(ValidationFailed) as caught:
-        domain.set_availability(session, gangnam_staff.actor, caregiver.id, [Slot(0, time(9), time(13)), Slot(0, time(12), time(15))])
+        domain.set_availability(
+            session,
+            gangnam_staff.actor,
+            caregiver.id,
+            [Slot(0, time(9), time(13)), Slot(0, time(12), time(15))],
+        )
     assert "slots" in caught.value.fields
     with pytest.raises(ValidationFailed):
-        domain.set_availability(session, gangnam_staff.actor, caregiver.id, [Slot(1, time(15), time(9))])
+        domain.set_availability(
+            session, gangnam_staff.actor, caregiver.id, [Slot(1, time(15), time(9))]
+        )
     assert len(caregiver.availability) == 2
 
 
 def test_leave_periods_cannot_overlap_or_run_backwards(session, gangnam_staff):
     caregiver = domain.create_caregiver(session, gangnam_staff.actor, DETAILS)
-    leave = domain.add_leave(session, gangnam_staff.actor, caregiver.id, LeaveRequest(date(2026, 4, 1), date(2026, 4, 5), "여름휴가"))
+    leave = domain.add_leave(
+        session,
+        gangnam_staff.actor,
+        caregiver.id,
+        LeaveRequest(date(2026, 4, 1), date(2026, 4, 5), "여름휴가"),
+    )
     with pytest.raises(ValidationFailed) as caught:
-        domain.add_leave(session, gangnam_staff.actor, caregiver.id, LeaveRequest(date(2026, 4, 5), date(2026, 4, 8)))
+        domain.add_leave(
+            session,
+            gangnam_staff.actor,
+            caregiver.id,
+            LeaveRequest(date(2026, 4, 5), date(2026, 4, 8)),
+        )
     assert caught.value.code == "leave_overlap"
     with pytest.raises(ValidationFailed):
-        domain.add_leave(session, gangnam_staff.actor, caregiver.id, LeaveRequest(date(2026, 4, 9), date(2026, 4, 8)))
+        domain.add_leave(
+            session,
+            gangnam_staff.actor,
+            caregiver.id,
+            LeaveRequest(date(2026, 4, 9), date(2026, 4, 8)),
+        )
     domain.remove_leave(session, gangnam_staff.actor, caregiver.id, leave.id)
     assert caregiver.leaves == []
 
@@ -138,7 +173,13 @@ def test_leave_periods_cannot_overlap_or_run_backwards(session, gangnam_staff):
 def test_search_by_text_skill_and_district(session, gangnam_staff):
     actor = gangnam_staff.actor
     a = domain.create_caregiver(session, actor, DETAILS)
-    b = domain.create_caregiver(session, actor, CaregiverDetails(**{**DETAILS.__dict__, "name": "최유진", "phone": "010-9999-0000", "skills": ()}))
+    b = domain.create_caregiver(
+        session,
+        actor,
+        CaregiverDetails(
+            **{**DETAILS.__dict__, "name": "최유진", "phone": "010-9999-0000", "skills": ()}
+        ),
+    )
     CaregiverFactory(agency_id=agency("AG001").id, name="박선희")  # same name, other agency
 
     def found(search):

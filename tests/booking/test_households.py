@@ -34,7 +34,9 @@ def test_a_parent_registers_and_edits_their_household(session, clock):
     assert household.applicant.name == "Айгерім"
     assert household.other_guardian.relation == "father"
     assert household.member_state == "web_member"  # R-BK-2: full membership needs a decision
-    child = domain.add_child(session, parent.actor, ChildDetails(name="Әлия", birth_date=date(2022, 4, 1)), clock=clock)
+    child = domain.add_child(
+        session, parent.actor, ChildDetails(name="Әлия", birth_date=date(2022, 4, 1)), clock=clock
+    )
     assert child.state == "waiting"  # R-BK-2: children start waiting
 
     single = HouseholdDetails(
@@ -58,9 +60,17 @@ def test_registering_twice_is_a_conflict(session, clock):
     ("details", "field"),
     [
         (ChildDetails(name="", birth_date=date(2022, 1, 1)), "name"),
-        (ChildDetails(name="미래", birth_date=date(2026, 3, 3)), "birth_date"),  # the day after "today"
+        (
+            ChildDetails(name="미래", birth_date=date(2026, 3, 3)),
+            "birth_date",
+        ),  # the day after "today"
         (ChildDetails(name="큰아이", birth_date=date(2013, 3, 2)), "birth_date"),  # turned 13 today
-        (ChildDetails(name="원생", birth_date=date(2022, 1, 1), attendance=domain.Attendance.DAYCARE), "attendance_starts_at"),
+        (
+            ChildDetails(
+                name="원생", birth_date=date(2022, 1, 1), attendance=domain.Attendance.DAYCARE
+            ),
+            "attendance_starts_at",
+        ),
     ],
 )
 def test_bad_child_details_are_refused_and_nothing_is_saved(session, clock, details, field):
@@ -75,13 +85,20 @@ def test_bad_child_details_are_refused_and_nothing_is_saved(session, clock, deta
 def test_a_child_of_twelve_the_day_before_their_birthday_is_accepted(session, clock):
     household = HouseholdFactory()
     actor = parent_of(household)
-    child = domain.add_child(session, actor, ChildDetails(name="열두살", birth_date=date(2013, 3, 3)), clock=clock)
+    child = domain.add_child(
+        session, actor, ChildDetails(name="열두살", birth_date=date(2013, 3, 3)), clock=clock
+    )
     assert domain.age_in_years(child.birth_date, date(2026, 3, 2)) == 12
 
 
 def test_household_size_cannot_be_below_the_people_listed(session, clock):
     parent = ParentFactory()
-    too_small = HouseholdDetails(district_code="11680", household_size=1, applicant=DETAILS.applicant, other_guardian=DETAILS.other_guardian)
+    too_small = HouseholdDetails(
+        district_code="11680",
+        household_size=1,
+        applicant=DETAILS.applicant,
+        other_guardian=DETAILS.other_guardian,
+    )
     with pytest.raises(ValidationFailed) as caught:
         domain.register_household(session, parent.actor, too_small, clock=clock)
     assert "household_size" in caught.value.fields
@@ -90,7 +107,9 @@ def test_household_size_cannot_be_below_the_people_listed(session, clock):
 
 def test_unknown_district_and_language_are_field_errors(session, clock):
     parent = ParentFactory()
-    bad = HouseholdDetails(district_code="99999", household_size=3, applicant=DETAILS.applicant, home_languages=("xx",))
+    bad = HouseholdDetails(
+        district_code="99999", household_size=3, applicant=DETAILS.applicant, home_languages=("xx",)
+    )
     with pytest.raises(ValidationFailed) as caught:
         domain.register_household(session, parent.actor, bad, clock=clock)
     assert set(caught.value.fields) == {"district_code", "home_languages"}

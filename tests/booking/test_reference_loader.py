@@ -14,12 +14,22 @@ def count(session, model) -> int:
 
 
 def test_reference_data_is_loaded_once_and_reloads_idempotently(session):
-    before = (count(session, Province), count(session, District), count(session, Agency), count(session, agency_districts))
+    before = (
+        count(session, Province),
+        count(session, District),
+        count(session, Agency),
+        count(session, agency_districts),
+    )
     assert before[0] == 17
     assert 229 <= before[1] <= 260
     assert before[2] == 231
     report = load_reference_data(session)
-    after = (count(session, Province), count(session, District), count(session, Agency), count(session, agency_districts))
+    after = (
+        count(session, Province),
+        count(session, District),
+        count(session, Agency),
+        count(session, agency_districts),
+    )
     assert after == before
     assert report.agencies == 231
     assert count(session, CommunityCentre) == before[1]  # one centre per district
@@ -36,4 +46,6 @@ def test_every_district_is_served_by_an_agency(session):
 def test_district_distances_are_plausible(session):
     seoul_jongno = session.get(District, "11110")
     busan_jung = session.get(District, "26110")
-    assert 300 < seoul_jongno.distance_km(busan_jung) < 350  # Seoul–Busan is about 325 km as the crow flies
+    assert (
+        300 < seoul_jongno.distance_km(busan_jung) < 350
+    )  # Seoul–Busan is about 325 km as the crow flies

@@ -8,7 +8,13 @@ from tests.helpers import error_code
 def test_openapi_document_describes_the_api(client):
     spec = client.get("/api/v1/openapi.json").json
     assert spec["info"]["title"] == "Dolbom API"
-    for path in ("/api/v1/auth/token", "/api/v1/household", "/api/v1/household/children", "/api/v1/caregivers", "/api/v1/districts"):
+    for path in (
+        "/api/v1/auth/token",
+        "/api/v1/household",
+        "/api/v1/household/children",
+        "/api/v1/caregivers",
+        "/api/v1/districts",
+    ):
         assert path in spec["paths"], path
     assert "HouseholdIn" in spec["components"]["schemas"]
     assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
@@ -20,7 +26,11 @@ def test_healthz_checks_the_database(client):
 
 def test_reference_endpoints(client):
     provinces = client.get("/api/v1/provinces").json
-    assert len(provinces) == 17 and provinces[0] == {"code": "11", "name_ko": "서울특별시", "name_en": "Seoul"}
+    assert len(provinces) == 17 and provinces[0] == {
+        "code": "11",
+        "name_ko": "서울특별시",
+        "name_en": "Seoul",
+    }
     seoul = client.get("/api/v1/districts?province=11").json
     assert len(seoul) == 25 and seoul[0]["code"] == "11110"
     gangnam = client.get("/api/v1/agencies?district=11680").json

@@ -22,30 +22,59 @@ def test_staff_manage_a_caregiver_end_to_end(client):
     created = client.post("/api/v1/caregivers", json=CAREGIVER, headers=headers)
     assert created.status_code == 201, created.json
     caregiver_id = created.json["id"]
-    updated = client.put(f"/api/v1/caregivers/{caregiver_id}", json={**CAREGIVER, "skills": ["infant", "sick_child"]}, headers=headers)
+    updated = client.put(
+        f"/api/v1/caregivers/{caregiver_id}",
+        json={**CAREGIVER, "skills": ["infant", "sick_child"]},
+        headers=headers,
+    )
     assert updated.json["skills"] == ["infant", "sick_child"]
     hours = client.put(
         f"/api/v1/caregivers/{caregiver_id}/availability",
         json={"slots": [{"weekday": 0, "starts_at": "09:00", "ends_at": "18:00"}]},
         headers=headers,
     )
-    assert hours.json["availability"] == [{"weekday": 0, "starts_at": "09:00:00", "ends_at": "18:00:00"}]
-    leave = client.post(f"/api/v1/caregivers/{caregiver_id}/leaves", json={"starts_on": "2026-04-01", "ends_on": "2026-04-03"}, headers=headers)
+    assert hours.json["availability"] == [
+        {"weekday": 0, "starts_at": "09:00:00", "ends_at": "18:00:00"}
+    ]
+    leave = client.post(
+        f"/api/v1/caregivers/{caregiver_id}/leaves",
+        json={"starts_on": "2026-04-01", "ends_on": "2026-04-03"},
+        headers=headers,
+    )
     assert leave.status_code == 201
-    assert client.delete(f"/api/v1/caregivers/{caregiver_id}/leaves/{leave.json['id']}", headers=headers).status_code == 204
-    assert client.post(f"/api/v1/caregivers/{caregiver_id}/deactivate", headers=headers).json["active"] is False
+    assert (
+        client.delete(
+            f"/api/v1/caregivers/{caregiver_id}/leaves/{leave.json['id']}", headers=headers
+        ).status_code
+        == 204
+    )
+    assert (
+        client.post(f"/api/v1/caregivers/{caregiver_id}/deactivate", headers=headers).json["active"]
+        is False
+    )
     listed = client.get("/api/v1/caregivers?status=inactive&q=박선", headers=headers).json
     assert [c["id"] for c in listed["items"]] == [caregiver_id]
-    assert client.post(f"/api/v1/caregivers/{caregiver_id}/activate", headers=headers).json["active"] is True
+    assert (
+        client.post(f"/api/v1/caregivers/{caregiver_id}/activate", headers=headers).json["active"]
+        is True
+    )
 
 
 def test_bad_caregiver_input(client):
     headers = bearer(client, StaffFactory(agency_id=agency("AG035").id))
-    outside = client.post("/api/v1/caregivers", json={**CAREGIVER, "area_codes": ["26110"]}, headers=headers)
+    outside = client.post(
+        "/api/v1/caregivers", json={**CAREGIVER, "area_codes": ["26110"]}, headers=headers
+    )
     assert outside.status_code == 422 and "area_codes" in outside.json["error"]["fields"]
-    unknown_skill = client.post("/api/v1/caregivers", json={**CAREGIVER, "skills": ["juggling"]}, headers=headers)
+    unknown_skill = client.post(
+        "/api/v1/caregivers", json={**CAREGIVER, "skills": ["juggling"]}, headers=headers
+    )
     assert unknown_skill.status_code == 422 and "skills.0" in unknown_skill.json["error"]["fields"]
-    bad_slot = client.put("/api/v1/caregivers/1/availability", json={"slots": [{"weekday": 9, "starts_at": "x", "ends_at": "18:00"}]}, headers=headers)
+    bad_slot = client.put(
+        "/api/v1/caregivers/1/availability",
+        json={"slots": [{"weekday": 9, "starts_at": "x", "ends_at": "18:00"}]},
+        headers=headers,
+    )
     assert bad_slot.status_code == 422
     assert client.get("/api/v1/caregivers?per_page=1000", headers=headers).status_code == 422
     assert client.get("/api/v1/caregivers", headers=headers).json["meta"]["total"] == 0
@@ -61,7 +90,9 @@ def test_other_agencies_and_other_roles_are_refused(client):
         ("put", f"/api/v1/caregivers/{theirs.id}/availability"),
         ("post", f"/api/v1/caregivers/{theirs.id}/leaves"),
     ):
-        body = {"put": CAREGIVER, "post": {"starts_on": "2026-04-01", "ends_on": "2026-04-02"}}.get(method)
+        body = {"put": CAREGIVER, "post": {"starts_on": "2026-04-01", "ends_on": "2026-04-02"}}.get(
+            method
+        )
         if path.endswith("availability"):
             body = {"slots": []}
         if path.endswith("deactivate"):
@@ -82,4 +113,7 @@ def test_a_caregiver_reads_their_own_profile(client, session):
     headers = bearer(client, user)
     assert client.get("/api/v1/caregivers/me", headers=headers).json["id"] == mine.id
     assert client.get(f"/api/v1/caregivers/{other.id}", headers=headers).status_code == 404
-    assert client.put(f"/api/v1/caregivers/{mine.id}", json=CAREGIVER, headers=headers).status_code == 404
+    assert (
+        client.put(f"/api/v1/caregivers/{mine.id}", json=CAREGIVER, headers=headers).status_code
+        == 404
+    )

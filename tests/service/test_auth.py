@@ -14,7 +14,10 @@ from tests.helpers import bearer, error_code, web_login
 
 
 def test_a_parent_signs_up_and_is_logged_in(client, session):
-    response = client.post("/signup", data={"display_name": "김민지", "email": "MinJi@Example.kr", "password": "a long password"})
+    response = client.post(
+        "/signup",
+        data={"display_name": "김민지", "email": "MinJi@Example.kr", "password": "a long password"},
+    )
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/household/edit")
     user = session.scalar(select(User).where(User.email == "minji@example.kr"))
@@ -25,11 +28,16 @@ def test_a_parent_signs_up_and_is_logged_in(client, session):
 
 def test_sign_up_refuses_short_passwords_and_taken_addresses(client, session):
     ParentFactory(email="taken@example.kr")
-    session.commit()  # a savepoint: a failed request's rollback must not take the arrangement with it
-    short = client.post("/signup", data={"display_name": "A", "email": "new@example.kr", "password": "short"})
+    session.commit()  # only a savepoint: a failed request's rollback keeps the arrangement
+    short = client.post(
+        "/signup", data={"display_name": "A", "email": "new@example.kr", "password": "short"}
+    )
     assert short.status_code == 422
-    assert "10".encode() in short.data
-    taken = client.post("/signup", data={"display_name": "A", "email": "Taken@example.kr", "password": "long enough pw"})
+    assert b"10" in short.data
+    taken = client.post(
+        "/signup",
+        data={"display_name": "A", "email": "Taken@example.kr", "password": "long enough pw"},
+    )
     assert taken.status_code == 422
     assert session.scalar(select(User).where(User.email == "new@example.kr")) is None
 
@@ -46,28 +54,39 @@ def test_log_in_and_out(client):
 def test_wrong_password_and_unknown_user_get_the_same_answer(client):
     user = ParentFactory()
     wrong = client.post("/login", data={"email": user.email, "password": "not it at all"})
-    unknown = client.post("/login", data={"email": "nobody@example.kr", "password": "not it at all"})
+    unknown = client.post(
+        "/login", data={"email": "nobody@example.kr", "password": "not it at all"}
+    )
     assert wrong.status_code == unknown.status_code == 422
     assert b"password is not correct" in wrong.data and b"password is not correct" in unknown.data
 
 
 def test_login_redirects_only_to_local_paths(client):
     user = ParentFactory()
-    response = client.post("/login?next=https://evil.example/", data={"email": user.email, "password": PASSWORD})
+    response = client.post(
+        "/login?next=https://evil.example/", data={"email": user.email, "password": PASSWORD}
+    )
     assert response.headers["Location"] == "/"
 
 
 def test_login_is_rate_limited(client):
     user = ParentFactory()
-    statuses = [client.post("/login", data={"email": user.email, "password": "wrong password"}).status_code for _ in range(11)]
+    statuses = [
+        client.post("/login", data={"email": user.email, "password": "wrong password"}).status_code
+        for _ in range(11)
+    ]
     assert statuses[:10] == [422] * 10
     assert statuses[10] == 429
 
 
 def test_token_endpoint_is_rate_limited_with_a_json_error(client):
     for _ in range(10):
-        client.post("/api/v1/auth/token", json={"email": "x@example.kr", "password": "wrong password"})
-    response = client.post("/api/v1/auth/token", json={"email": "x@example.kr", "password": "wrong password"})
+        client.post(
+            "/api/v1/auth/token", json={"email": "x@example.kr", "password": "wrong password"}
+        )
+    response = client.post(
+        "/api/v1/auth/token", json={"email": "x@example.kr", "password": "wrong password"}
+    )
     assert response.status_code == 429
     assert error_code(response) == "too_many_requests"
 
@@ -75,9 +94,14 @@ def test_token_endpoint_is_rate_limited_with_a_json_error(client):
 def test_change_password(client, session):
     user = ParentFactory()
     web_login(client, user)
-    wrong = client.post("/account/password", data={"current_password": "nope nope nope", "new_password": "brand new secret"})
+    wrong = client.post(
+        "/account/password",
+        data={"current_password": "nope nope nope", "new_password": "brand new secret"},
+    )
     assert wrong.status_code == 422
-    ok = client.post("/account/password", data={"current_password": PASSWORD, "new_password": "brand new secret"})
+    ok = client.post(
+        "/account/password", data={"current_password": PASSWORD, "new_password": "brand new secret"}
+    )
     assert ok.status_code == 302
     assert verify_password(user.password_hash, "brand new secret")
 
@@ -100,7 +124,10 @@ def test_tokens_authenticate_api_calls_and_expire(client, session, clock):
     user = ParentFactory()
     headers = bearer(client, user)
     assert client.get("/api/v1/me", headers=headers).json["email"] == user.email
-    assert session.scalar(select(ApiToken.digest).where(ApiToken.user_id == user.id)) != headers["Authorization"][7:]
+    assert (
+        session.scalar(select(ApiToken.digest).where(ApiToken.user_id == user.id))
+        != headers["Authorization"][7:]
+    )
     clock.advance(timedelta(hours=13))
     expired = client.get("/api/v1/me", headers=headers)
     assert expired.status_code == 401 and error_code(expired) == "not_authenticated"
@@ -123,7 +150,9 @@ def test_the_api_ignores_session_cookies(client):
 def test_forms_need_a_csrf_token(_session_app, clock):
     app = build_app(_session_app.config["SQLALCHEMY_DATABASE_URI"], clock, WTF_CSRF_ENABLED=True)
     try:
-        response = app.test_client().post("/login", data={"email": "a@b.kr", "password": "whatever pass"})
+        response = app.test_client().post(
+            "/login", data={"email": "a@b.kr", "password": "whatever pass"}
+        )
         assert response.status_code == 400
         assert b"form expired" in response.data
     finally:

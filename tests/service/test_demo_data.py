@@ -15,7 +15,9 @@ def snapshot(session):
         session.scalar(select(func.count()).select_from(Household)),
         session.scalar(select(func.count()).select_from(Caregiver)),
         session.execute(select(Child.name, Child.birth_date).order_by(Child.id).limit(50)).all(),
-        session.execute(select(Caregiver.name, Caregiver.agency_id).order_by(Caregiver.id).limit(50)).all(),
+        session.execute(
+            select(Caregiver.name, Caregiver.agency_id).order_by(Caregiver.id).limit(50)
+        ).all(),
     )
 
 
@@ -36,7 +38,9 @@ def test_demo_logins_work_for_every_role(client, session, clock):
     build_demo_data(session, scale=SCALES["tiny"], seed=1, clock=clock)
     session.commit()
     for login in DEMO_LOGINS:
-        response = client.post("/api/v1/auth/token", json={"email": login.email, "password": DEMO_PASSWORD})
+        response = client.post(
+            "/api/v1/auth/token", json={"email": login.email, "password": DEMO_PASSWORD}
+        )
         assert response.status_code == 201
         assert response.json["user"]["role"] == login.role.value
     assert session.scalar(select(User.locale).where(User.email == "parent.kk@dolbom.kr")) == "kk"

@@ -7,6 +7,8 @@ import re
 import pytest
 from sqlalchemy import select
 
+from booking.households import Household
+from service.accounts.models import User
 from tests.factories import (
     AdminFactory,
     CaregiverFactory,
@@ -18,8 +20,6 @@ from tests.factories import (
     parent_of,
 )
 from tests.helpers import agency, web_login
-from booking.households import Household
-from service.accounts.models import User
 
 LOCALES = ("ko", "en", "kk")
 
@@ -51,8 +51,20 @@ def world(session):
 def pages(world) -> dict[str, list[str]]:
     return {
         "anonymous": ["/", "/login", "/signup"],
-        "parent": ["/household", "/household/edit", "/household/children/new", f"/household/children/{world['child'].id}/edit", "/account"],
-        "staff": ["/agency/caregivers", "/agency/caregivers?q=돌보미&status=all", "/agency/caregivers/new", f"/agency/caregivers/{world['caregiver'].id}", f"/agency/caregivers/{world['caregiver'].id}/edit"],
+        "parent": [
+            "/household",
+            "/household/edit",
+            "/household/children/new",
+            f"/household/children/{world['child'].id}/edit",
+            "/account",
+        ],
+        "staff": [
+            "/agency/caregivers",
+            "/agency/caregivers?q=돌보미&status=all",
+            "/agency/caregivers/new",
+            f"/agency/caregivers/{world['caregiver'].id}",
+            f"/agency/caregivers/{world['caregiver'].id}/edit",
+        ],
         "caregiver_user": ["/me/profile"],
         "officer": ["/district/households", f"/district/households/{world['household'].id}"],
         "admin": ["/admin/agencies", "/agency/caregivers", "/district/households"],
@@ -76,7 +88,9 @@ def test_language_follows_accept_language_then_defaults_to_korean(client):
     assert html_lang(client.get("/", headers={"Accept-Language": "kk,ru;q=0.8"})) == "kk"
     assert html_lang(client.get("/", headers={"Accept-Language": "fr"})) == "ko"
     client.post("/language", data={"locale": "en"})
-    assert html_lang(client.get("/", headers={"Accept-Language": "kk"})) == "en"  # session beats header
+    assert (
+        html_lang(client.get("/", headers={"Accept-Language": "kk"})) == "en"
+    )  # session beats header
 
 
 def test_a_users_saved_language_wins(client, session):
@@ -104,18 +118,31 @@ def test_pages_refuse_the_wrong_roles(client, world):
 
 
 def test_pages_need_a_login(client, world):
-    for path in ["/household", "/agency/caregivers", "/district/households", "/admin/agencies", "/account"]:
+    for path in [
+        "/household",
+        "/agency/caregivers",
+        "/district/households",
+        "/admin/agencies",
+        "/account",
+    ]:
         response = client.get(path)
         assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
-def test_other_agencies_caregiver_and_other_districts_household_are_not_found(client, world, session):
+def test_other_agencies_caregiver_and_other_districts_household_are_not_found(
+    client, world, session
+):
     other_caregiver = CaregiverFactory(agency_id=agency("AG001").id)
     busan = HouseholdFactory(district_code="26110")
     session.commit()
     web_login(client, world["staff"])
     assert client.get(f"/agency/caregivers/{other_caregiver.id}").status_code == 404
-    assert client.post(f"/agency/caregivers/{other_caregiver.id}/active", data={"active": "0"}).status_code == 404
+    assert (
+        client.post(
+            f"/agency/caregivers/{other_caregiver.id}/active", data={"active": "0"}
+        ).status_code
+        == 404
+    )
     client.post("/logout")
     web_login(client, world["officer"])
     assert client.get(f"/district/households/{busan.id}").status_code == 404
@@ -123,7 +150,10 @@ def test_other_agencies_caregiver_and_other_districts_household_are_not_found(cl
 
 def test_household_form_shows_field_errors_and_saves_nothing(client, world, session):
     web_login(client, world["parent"])
-    response = client.post(f"/household/children/{world['child'].id}/edit", data={"name": "", "birth_date": "2030-01-01"})
+    response = client.post(
+        f"/household/children/{world['child'].id}/edit",
+        data={"name": "", "birth_date": "2030-01-01"},
+    )
     assert response.status_code == 422
     assert b"field-error" in response.data
     session.refresh(world["child"])
@@ -131,18 +161,47 @@ def test_household_form_shows_field_errors_and_saves_nothing(client, world, sess
 
 
 def test_a_parent_registers_a_household_and_adds_a_child_through_the_forms(client, session):
-    client.post("/signup", data={"display_name": "김민지", "email": "new.parent@example.kr", "password": "a long password"})
+    client.post(
+        "/signup",
+        data={
+            "display_name": "김민지",
+            "email": "new.parent@example.kr",
+            "password": "a long password",
+        },
+    )
     response = client.post(
         "/household/edit",
-        data={"district_code": "11680", "household_size": "3", "home_languages": ["ko", "vi"], "applicant.name": "김민지", "applicant.relation": "mother", "other_guardian.name": "", "other_guardian.relation": ""},
+        data={
+            "district_code": "11680",
+            "household_size": "3",
+            "home_languages": ["ko", "vi"],
+            "applicant.name": "김민지",
+            "applicant.relation": "mother",
+            "other_guardian.name": "",
+            "other_guardian.relation": "",
+        },
     )
     assert response.status_code == 302, response.data
     added = client.post(
         "/household/children/new",
-        data={"name": "김서준", "birth_date": "2021-05-01", "korean_national": ["0", "1"], "disabled": "0", "attendance": "daycare", "attendance_starts_at": "09:00", "attendance_ends_at": "16:00"},
+        data={
+            "name": "김서준",
+            "birth_date": "2021-05-01",
+            "korean_national": ["0", "1"],
+            "disabled": "0",
+            "attendance": "daycare",
+            "attendance_starts_at": "09:00",
+            "attendance_ends_at": "16:00",
+        },
     )
     assert added.status_code == 302, added.data
     assert "김서준".encode() in client.get("/household").data
-    household = session.scalar(select(Household).join(User, User.id == Household.applicant_user_id).where(User.email == "new.parent@example.kr"))
+    household = session.scalar(
+        select(Household)
+        .join(User, User.id == Household.applicant_user_id)
+        .where(User.email == "new.parent@example.kr")
+    )
     assert household.home_languages == ["ko", "vi"]
-    assert [(c.name, c.attendance, c.korean_national) for c in household.children] == [("김서준", "daycare", True)]
+    assert [(c.name, c.attendance, c.korean_national) for c in household.children] == [
+        ("김서준", "daycare", True)
+    ]

@@ -18,13 +18,19 @@ class CaregiverIn(StrictSchema):
     name = text(80)
     phone = text(20)
     email = fields.Email(load_default=None, allow_none=True)
-    home_district_code = fields.String(required=True, validate=validate.Length(equal=5, error=CHOOSE_FROM_LIST))
+    home_district_code = fields.String(
+        required=True, validate=validate.Length(equal=5, error=CHOOSE_FROM_LIST)
+    )
     hire_date = fields.Date(required=True)
     languages = fields.List(choice(list(LANGUAGE_CODES)), load_default=lambda: ["ko"])
     skills = fields.List(choice(SKILLS), load_default=list)
-    area_codes = fields.List(fields.String(validate=validate.Length(equal=5, error=CHOOSE_FROM_LIST)), load_default=list)
+    area_codes = fields.List(
+        fields.String(validate=validate.Length(equal=5, error=CHOOSE_FROM_LIST)), load_default=list
+    )
     training_hours = bounded_int(0, 10_000, load_default=0)
-    agency_id = fields.Integer(load_default=None, allow_none=True, metadata={"description": "admins only"})
+    agency_id = fields.Integer(
+        load_default=None, allow_none=True, metadata={"description": "admins only"}
+    )
 
     @post_load
     def make(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:

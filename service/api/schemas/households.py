@@ -35,7 +35,9 @@ class GuardianIn(StrictSchema):
 
 
 class HouseholdIn(StrictSchema):
-    district_code = fields.String(required=True, validate=validate.Length(equal=5, error=CHOOSE_FROM_LIST))
+    district_code = fields.String(
+        required=True, validate=validate.Length(equal=5, error=CHOOSE_FROM_LIST)
+    )
     household_size = bounded_int(1, 20, required=True)
     address = text(200, required=False, load_default="")
     home_languages = fields.List(choice(list(LANGUAGE_CODES)), load_default=lambda: ["ko"])
