@@ -15,6 +15,7 @@ from core.db import Base
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.i18n import N_
 
+from .attendance import Attendance
 from .geography import District
 from .languages import LANGUAGE_CODES
 
@@ -33,12 +34,6 @@ class ChildState(enum.StrEnum):
 
     WAITING = "waiting"
     REGULAR = "regular"
-
-
-class Attendance(enum.StrEnum):
-    NONE = "none"
-    DAYCARE = "daycare"
-    KINDERGARTEN = "kindergarten"
 
 
 class GuardianRelation(enum.StrEnum):

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
 
 from core.clock import SystemClock
+from vouchers.tariffs import TariffBook, default_tariff_book
 
 from . import config as settings
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -38,6 +40,11 @@ def configure_settings(app: Flask, overrides: Mapping[str, Any] | None) -> None:
     if overrides:
         app.config.from_mapping(overrides)
     app.extensions["dolbom.clock"] = app.config.pop("CLOCK", None) or SystemClock()
+    # rules figures are data (RULES.md): a directory of one TOML file per tariff year
+    directory = app.config.get("TARIFF_DIRECTORY")
+    app.extensions["dolbom.tariffs"] = (
+        TariffBook.from_directory(Path(directory)) if directory else default_tariff_book()
+    )
 
 
 def configure_logging(app: Flask) -> None:
@@ -52,8 +59,6 @@ def configure_database(app: Flask) -> None:
 
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("sqlite:///"):
-        from pathlib import Path
-
         Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {}
     db.init_app(app)

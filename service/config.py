@@ -46,6 +46,7 @@ def flask_settings() -> dict[str, object]:
         "OPENAPI_JSON_PATH": "openapi.json",
         "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
         "TEMPLATES_AUTO_RELOAD": False,
+        "TARIFF_DIRECTORY": os.environ.get("TARIFF_DIRECTORY") or None,
     }
 
 

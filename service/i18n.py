@@ -51,6 +51,6 @@ def error_body(error: DomainError) -> dict[str, Any]:
         "error": {
             "code": error.code,
             "message": translate(error.message, error.params),
-            "fields": {name: translate(text) for name, text in error.fields.items()},
+            "fields": {name: translate(text, error.params) for name, text in error.fields.items()},
         }
     }

@@ -6,7 +6,7 @@ from flask import Flask
 
 
 def register_web(app: Flask) -> None:
-    from . import admin, agency, auth, caregiver, officer, parents, public
+    from . import admin, agency, auth, caregiver, fees, officer, parents, public
 
-    for module in (public, auth, parents, agency, caregiver, officer, admin):
+    for module in (public, fees, auth, parents, agency, caregiver, officer, admin):
         app.register_blueprint(module.bp)

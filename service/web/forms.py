@@ -57,4 +57,4 @@ def domain_errors(error: DomainError) -> dict[str, str]:
     """A domain error as form errors; its general message is flashed."""
     if not error.fields:
         flash(translate(error.message, error.params), "error")
-    return {name: translate(text) for name, text in error.fields.items()}
+    return {name: translate(text, error.params) for name, text in error.fields.items()}

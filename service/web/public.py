@@ -26,6 +26,12 @@ def home():
     return render_template("home.html")
 
 
+@bp.get("/livez")
+def livez():
+    """Liveness: the process answers (no database), for load balancers and as a baseline."""
+    return jsonify(status="ok")
+
+
 @bp.get("/healthz")
 def healthz():
     try:

@@ -1,0 +1,202 @@
+"""Quote benchmark (issue 3).
+
+1. The pure engine: quotes a second over a mix of realistic requests (services, siblings, night
+   and holiday care, tiers, groups, the cap).
+2. HTTP: ``POST /api/v1/quotes`` under gunicorn against the trivial ``GET /livez`` on the same
+   server, driven by ``wrk`` (Debian package) on loopback; the target is a ratio of at least 0.60.
+
+Run: ``make bench-quotes`` (or ``.venv/bin/python bench/quotes.py --seconds 10``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from core.clock import SEOUL  # noqa: E402
+from vouchers.cost_split import ChildFacts, QuoteRequest, SickRate, quote  # noqa: E402
+from vouchers.tariffs import Group, Service, Tier, default_tariff_book  # noqa: E402
+
+
+def realistic_requests(count: int, seed: int = 1) -> list[QuoteRequest]:
+    rng = random.Random(seed)
+    requests = []
+    while len(requests) < count:
+        service = rng.choices(list(Service), weights=(60, 20, 10, 10))[0]
+        day = date(2026, 1, 1) + timedelta(days=rng.randrange(365))
+        start_hour = rng.choice((7, 9, 13, 15, 18, 20, 21))
+        length = (
+            rng.choice((4, 5, 6, 8))
+            if service != Service.INFANT_FULLDAY
+            else rng.choice((6, 8, 10))
+        )
+        start = datetime(
+            day.year, day.month, day.day, start_hour, rng.choice((0, 30)), tzinfo=SEOUL
+        )
+        end = start + timedelta(minutes=30 * length)
+        youngest = 4 if service == Service.INFANT_FULLDAY else 12 * 10
+        n = (
+            1
+            if service == Service.INFANT_FULLDAY
+            else rng.choices((1, 2, 3), weights=(70, 25, 5))[0]
+        )
+        children = tuple(
+            ChildFacts(
+                birth_date=day - timedelta(days=30 * rng.randint(4, youngest) + rng.randint(0, 20))
+            )
+            for _ in range(n)
+        )
+        tier = rng.choice(list(Tier))
+        groups = frozenset(rng.sample(list(Group), k=rng.choice((0, 0, 1, 2))))
+        sick_rate = (
+            SickRate.NORMAL if service == Service.SICK and tier == Tier.GA else SickRate.FLAT
+        )
+        request = QuoteRequest(
+            service,
+            start,
+            end,
+            children,
+            tier,
+            groups,
+            sick_rate,
+            rng.choice((0, 0, 300, 57_570)) * 1,
+        )
+        try:
+            quote(request, default_tariff_book())
+        except Exception:  # an invalid mix (e.g. ages) is simply not part of the benchmark
+            continue
+        requests.append(request)
+    return requests
+
+
+def bench_engine(seconds: float) -> float:
+    requests = realistic_requests(2_000)
+    book = default_tariff_book()
+    done, started = 0, time.perf_counter()
+    while time.perf_counter() - started < seconds:
+        for request in requests:
+            quote(request, book)
+        done += len(requests)
+    return done / (time.perf_counter() - started)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wrk(url: str, seconds: int, script: Path | None = None) -> float:
+    command = ["wrk", "-t2", "-c16", f"-d{seconds}s", "--latency", url]
+    if script is not None:
+        command[1:1] = ["-s", str(script)]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    if errors:
+        raise SystemExit(f"{url}: {errors.group(1)} failed responses\n{output}")
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+
+
+def bench_http(seconds: int, workers: int) -> tuple[float, float]:
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is needed for the HTTP part: apt-get install wrk")
+    workdir = Path(tempfile.mkdtemp(prefix="dolbom-bench-"))
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{workdir / 'bench.sqlite'}",
+        "SECRET_KEY": "bench",
+    }
+    subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--no-control-socket",
+            "-w",
+            str(workers),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        body = json.dumps(
+            {
+                "service": "basic",
+                "start": "2026-03-03T21:00:00+09:00",
+                "end": "2026-03-04T00:00:00+09:00",
+                "children": [{"birth_date": "2021-05-01"}, {"birth_date": "2018-02-03"}],
+                "tier": "na",
+                "groups": ["multi_child"],
+                "hours_used": 100,
+            }
+        )
+        script = workdir / "post.lua"
+        lua = [
+            'wrk.method = "POST"',
+            f"wrk.body = {json.dumps(body)}",
+            'wrk.headers["Content-Type"] = "application/json"',
+            'wrk.headers["Accept-Language"] = "ko"',
+        ]
+        script.write_text("\n".join(lua) + "\n")
+        wrk(f"{base}/livez", 2)  # warm up both
+        wrk(f"{base}/api/v1/quotes", 2, script)
+        trivial = wrk(f"{base}/livez", seconds)
+        quotes = wrk(f"{base}/api/v1/quotes", seconds, script)
+        return trivial, quotes
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    engine = bench_engine(min(args.seconds, 5))
+    print(f"engine: {engine:,.0f} quotes/s (one core, mixed realistic requests)")
+    trivial, quotes = bench_http(args.seconds, args.workers)
+    ratio = quotes / trivial
+    print(f"http: GET /livez {trivial:,.0f} req/s; POST /api/v1/quotes {quotes:,.0f} req/s")
+    print(f"ratio {ratio:.2f} (target ≥ 0.60)")
+    sys.exit(0 if ratio >= 0.60 else 1)
+
+
+if __name__ == "__main__":
+    main()
