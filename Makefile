@@ -47,6 +47,7 @@ pytest: install
 extract-messages: install
 	$(BIN)/pybabel extract --no-location --sort-by-file -F babel.cfg -k _l -k N_ -o translations/messages.pot .
 	$(BIN)/pybabel update --no-fuzzy-matching -d translations -i translations/messages.pot
+	$(BIN)/python scripts/english-catalogue.py
 
 bench-quotes: install translations
 	$(BIN)/python bench/quotes.py

@@ -259,6 +259,31 @@ def _child(rng: random.Random, today: date, surname: str) -> dict[str, Any]:
     }
 
 
+def _demo_child(name: str, birth_date: date) -> dict[str, Any]:
+    return {
+        "name": name,
+        "birth_date": birth_date,
+        "korean_national": True,
+        "refugee": False,
+        "disabled": False,
+        "attendance": Attendance.NONE.value,
+        "attendance_starts_at": None,
+        "attendance_ends_at": None,
+        "state": ChildState.REGULAR.value,
+        "care_notes": "",
+    }
+
+
+# the two demo families, the same every time: [Korean family, Kazakh-speaking family]
+DEMO_CHILDREN = (
+    lambda today: [
+        _demo_child("김서준", date(today.year - 5, 5, 1)),
+        _demo_child("김하은", date(today.year - 1, 8, 15)),
+    ],
+    lambda today: [_demo_child("Әлия", date(today.year - 3, 2, 10))],
+)
+
+
 def _households(session, rng, districts, total, today, now, password_hash, logins, progress) -> int:
     counts = apportion(total - 2, [d.population for d in districts])
     plans: list[dict[str, Any]] = []
@@ -323,31 +348,15 @@ def _households(session, rng, districts, total, today, now, password_hash, login
         if plan["user_id"] is None:
             plan["user_id"] = next(fresh)
 
+    demo_ids = {logins["parent@dolbom.kr"], logins["parent.kk@dolbom.kr"]}
     household_rows, child_plans, guardian_plans = [], [], []
     for plan in plans:
         children = [
             _child(rng, today, plan["surname"])
             for _ in range(rng.choices((1, 2, 3), weights=(55, 35, 10))[0])
         ]
-        if plan["user_id"] == logins["parent@dolbom.kr"]:
-            children = [
-                {
-                    **_child(rng, today, "김"),
-                    "name": "김서준",
-                    "birth_date": date(today.year - 5, 5, 1),
-                    "attendance": "none",
-                    "attendance_starts_at": None,
-                    "attendance_ends_at": None,
-                },
-                {
-                    **_child(rng, today, "김"),
-                    "name": "김하은",
-                    "birth_date": date(today.year - 1, 8, 15),
-                    "attendance": "none",
-                    "attendance_starts_at": None,
-                    "attendance_ends_at": None,
-                },
-            ]
+        if plan["user_id"] in demo_ids:
+            children = DEMO_CHILDREN[plan["user_id"] == logins["parent.kk@dolbom.kr"]](today)
         two_parents = rng.random() > 0.12
         household_rows.append(
             {

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from flask import Flask, g
 from flask_migrate import upgrade
 
@@ -39,6 +41,16 @@ def _postgres_available() -> bool:
         return True
     except sa.exc.OperationalError:
         return False
+
+
+def pytest_sessionstart(session):
+    """Compile the catalogues (as make does), so that a plain ``pytest`` sees translated pages."""
+    root = Path(__file__).resolve().parent.parent / "translations"
+    for po in root.glob("*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            with po.open("rb") as source, mo.open("wb") as target:
+                write_mo(target, read_po(source))
 
 
 def pytest_collection_modifyitems(config, items):
@@ -149,7 +161,10 @@ def app(_session_app: Flask, clock: FixedClock) -> Iterator[Flask]:
 
 @pytest.fixture
 def client(app: Flask):
-    return app.test_client()
+    """A test client that asks for English, so that tests read the source strings."""
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
 
 
 @pytest.fixture

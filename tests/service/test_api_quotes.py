@@ -149,3 +149,31 @@ def test_the_fee_calculator_shows_field_errors(client):
     assert page.status_code == 422
     assert "on the hour or the half hour" in page.data.decode()
     assert client.get("/fees").status_code == 200
+
+
+def test_a_new_tariff_year_is_only_a_data_file(_session_app, clock, tmp_path):
+    """Adding 2027 is a new TOML file in the tariff directory, no code change (issue 3)."""
+    from vouchers.tariffs import DEFAULT_DIRECTORY
+
+    from tests.conftest import build_app, dispose
+
+    for source in DEFAULT_DIRECTORY.glob("*.toml"):
+        (tmp_path / source.name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    text = (DEFAULT_DIRECTORY / "2026.toml").read_text(encoding="utf-8")
+    text = text.replace("year = 2026", "year = 2027").replace("2026-01-01", "2027-01-01")
+    text = text.replace("basic = 12790", "basic = 13400")
+    (tmp_path / "2027.toml").write_text(text, encoding="utf-8")
+    app = build_app(
+        _session_app.config["SQLALCHEMY_DATABASE_URI"], clock, TARIFF_DIRECTORY=str(tmp_path)
+    )
+    try:
+        payload = {
+            **REQUEST,
+            "start": "2027-03-03T09:00:00+09:00",
+            "end": "2027-03-03T11:00:00+09:00",
+        }
+        body = app.test_client().post("/api/v1/quotes", json=payload).json
+        assert body["tariff_year"] == 2027
+        assert body["total"] == 13400 * 2  # 4 half hours at 6,700
+    finally:
+        dispose(app)
