@@ -151,7 +151,9 @@ def test_forms_need_a_csrf_token(_session_app, clock):
     app = build_app(_session_app.config["SQLALCHEMY_DATABASE_URI"], clock, WTF_CSRF_ENABLED=True)
     try:
         response = app.test_client().post(
-            "/login", data={"email": "a@b.kr", "password": "whatever pass"}
+            "/login",
+            data={"email": "a@b.kr", "password": "whatever pass"},
+            headers={"Accept-Language": "en"},
         )
         assert response.status_code == 400
         assert b"form expired" in response.data
