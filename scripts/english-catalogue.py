@@ -4,7 +4,9 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po, write_po
 
-path = Path(__file__).resolve().parent.parent / "translations" / "en" / "LC_MESSAGES" / "messages.po"
+path = (
+    Path(__file__).resolve().parent.parent / "translations" / "en" / "LC_MESSAGES" / "messages.po"
+)
 with path.open("rb") as handle:
     catalogue = read_po(handle, locale="en")
 for message in catalogue:

@@ -22,6 +22,9 @@ class Labels(Mapping[str, str]):
     def untranslated(self, code: str) -> str:
         return self._names[code]
 
+    def __contains__(self, code: object) -> bool:  # Mapping's default would translate
+        return code in self._names
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._names)
 

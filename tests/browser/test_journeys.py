@@ -35,6 +35,11 @@ def kazakh(msgid: str) -> str:
     return message.string
 
 
+def expect_kazakh(locator, msgid: str) -> None:
+    hint = f"Kazakh for {msgid!r} from translations/kk (compiled? make translations)"
+    expect(locator, hint).to_have_text(kazakh(msgid))
+
+
 def expect_lang(page: Page, code: str) -> None:
     expect(page.locator("html")).to_have_attribute("lang", code)
 
@@ -227,7 +232,7 @@ def test_the_language_switcher_changes_the_site_language(new_page):
 
     page.locator("#locale-choice").select_option("kk")
     expect_lang(page, "kk")
-    expect(page.get_by_role("heading", level=1)).to_have_text(kazakh(HOME_HEADING))
+    expect_kazakh(page.get_by_role("heading", level=1), HOME_HEADING)
     expect(page.get_by_role("button", name=kazakh("Change"), exact=True)).to_be_visible()
     expect(page.locator("#locale-choice")).to_have_value("kk")
 
@@ -241,7 +246,7 @@ def test_the_change_button_switches_language_without_javascript(new_page):
     page.get_by_role("button", name="Change", exact=True).click()
     expect_lang(page, "kk")
     expect(page).to_have_url(re.compile(r"/login$"))  # back on the same page
-    expect(page.get_by_role("heading", level=1)).to_have_text(kazakh("Log in"))
+    expect_kazakh(page.get_by_role("heading", level=1), "Log in")
 
 
 def test_an_officer_sees_the_households_of_the_district_only(page: Page, log_in):
@@ -272,8 +277,8 @@ def test_an_officer_sees_the_households_of_the_district_only(page: Page, log_in)
 def test_the_kazakh_parent_gets_the_site_in_kazakh(page: Page, log_in):
     log_in(page, "parent.kk@dolbom.kr")  # the log-in page itself is in English
     expect_lang(page, "kk")
-    expect(page.get_by_role("heading", level=1)).to_have_text(kazakh(HOME_HEADING))
+    expect_kazakh(page.get_by_role("heading", level=1), HOME_HEADING)
     expect(page.locator("#locale-choice")).to_have_value("kk")
     page.get_by_role("link", name=kazakh("My household")).click()
     expect_lang(page, "kk")
-    expect(page.get_by_role("heading", level=1)).to_have_text(kazakh("My household"))
+    expect_kazakh(page.get_by_role("heading", level=1), "My household")

@@ -153,9 +153,8 @@ def test_the_fee_calculator_shows_field_errors(client):
 
 def test_a_new_tariff_year_is_only_a_data_file(_session_app, clock, tmp_path):
     """Adding 2027 is a new TOML file in the tariff directory, no code change (issue 3)."""
-    from vouchers.tariffs import DEFAULT_DIRECTORY
-
     from tests.conftest import build_app, dispose
+    from vouchers.tariffs import DEFAULT_DIRECTORY
 
     for source in DEFAULT_DIRECTORY.glob("*.toml"):
         (tmp_path / source.name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")

@@ -1,0 +1,51 @@
+"""The audit trail: who did what, to which record, and when. Append-only."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from .actors import Actor
+from .clock import Clock
+from .db import Base
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor_role: Mapped[str] = mapped_column(String(20))
+    action: Mapped[str] = mapped_column(String(60))
+    subject_type: Mapped[str] = mapped_column(String(40))
+    subject_id: Mapped[int]
+    at: Mapped[datetime]
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    __table_args__ = (Index("ix_audit_events_subject", "subject_type", "subject_id"),)
+
+
+def record(
+    session: Session,
+    actor: Actor,
+    action: str,
+    subject_type: str,
+    subject_id: int,
+    *,
+    clock: Clock,
+    **details: Any,
+) -> AuditEvent:
+    event = AuditEvent(
+        actor_user_id=actor.user_id,
+        actor_role=actor.role.value,
+        action=action,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        at=clock.now(),
+        details=details,
+    )
+    session.add(event)
+    return event
