@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed
 
-.PHONY: run serve install translations migrate demo test lint check-migrations pytest extract-messages bench-quotes
+.PHONY: run serve install translations migrate demo test browser-deps lint pytest extract-messages bench-quotes
 
 run: install translations migrate demo serve
 
@@ -33,7 +33,11 @@ serve:
 
 # every check CI runs: lint, layer contract, migrations in sync, the whole suite on SQLite and
 # PostgreSQL (a local server is started when none runs), browser tests when Chromium is present
-test: install translations lint pytest
+test: install translations browser-deps lint pytest
+
+# axe-core for the accessibility checks of the browser tests (pinned in package-lock.json)
+browser-deps:
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --silent; else echo "npm not found: browser tests will be skipped"; fi
 
 lint: install
 	$(BIN)/ruff check .

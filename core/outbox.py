@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, select
+from sqlalchemy import JSON, ForeignKey, String, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .clock import Clock
@@ -63,3 +63,11 @@ def pending_delivery(session: Session, limit: int = 500) -> list[Notification]:
         .with_for_update(skip_locked=True)
     )
     return list(session.scalars(query))
+
+
+def mark_all_read(session: Session, user_id: int, *, clock: Clock) -> None:
+    session.execute(
+        update(Notification)
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        .values(read_at=clock.now())
+    )

@@ -13,6 +13,7 @@ from core.clock import SystemClock
 from vouchers.tariffs import TariffBook, default_tariff_book
 
 from . import config as settings
+from .documents import FileDocumentStore
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
@@ -41,6 +42,7 @@ def configure_settings(app: Flask, overrides: Mapping[str, Any] | None) -> None:
         app.config.from_mapping(overrides)
     app.extensions["dolbom.clock"] = app.config.pop("CLOCK", None) or SystemClock()
     # rules figures are data (RULES.md): a directory of one TOML file per tariff year
+    app.extensions["dolbom.documents"] = FileDocumentStore(Path(app.config["UPLOAD_DIRECTORY"]))
     directory = app.config.get("TARIFF_DIRECTORY")
     app.extensions["dolbom.tariffs"] = (
         TariffBook.from_directory(Path(directory)) if directory else default_tariff_book()

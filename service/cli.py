@@ -19,6 +19,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(reference_data_command)
     app.cli.add_command(demo_data_command)
     app.cli.add_command(create_user_command)
+    app.cli.add_command(deliver_notifications_command)
 
 
 @click.command("reference-data")
@@ -99,3 +100,22 @@ def create_user_command(email, display_name, role, agency_id, district_code, pas
     db.session.commit()
     current_app.logger.info("created user %s", user.id)
     click.echo(f"Created {role} {email} (id {user.id}).")
+
+
+@click.command("deliver-notifications")
+@click.option("--loop", is_flag=True, help="Keep delivering every few seconds (a worker process).")
+@click.option("--interval", type=float, default=5.0, show_default=True)
+def deliver_notifications_command(loop: bool, interval: float) -> None:
+    """Send the e-mail and SMS copies of new notifications (to the log in development)."""
+    import time
+
+    from .notifications import LogTransport, deliver_pending
+
+    while True:
+        count = deliver_pending(db.session, LogTransport(), clock=current_clock())
+        db.session.commit()
+        if count:
+            click.echo(f"delivered {count} notifications")
+        if not loop:
+            break
+        time.sleep(interval)

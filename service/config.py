@@ -47,6 +47,9 @@ def flask_settings() -> dict[str, object]:
         "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
         "TEMPLATES_AUTO_RELOAD": False,
         "TARIFF_DIRECTORY": os.environ.get("TARIFF_DIRECTORY") or None,
+        # uploaded documents: private, outside static/, stored under random names
+        "UPLOAD_DIRECTORY": os.environ.get("UPLOAD_DIRECTORY")
+        or str(ROOT / "instance" / "uploads"),
     }
 
 

@@ -8,6 +8,7 @@ Flask-SQLAlchemy 3 recipe of ../shared/STACK-NOTES.md: swap the engine for the c
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from collections.abc import Iterator
 from datetime import datetime
@@ -88,6 +89,7 @@ def build_app(url: str, clock: FixedClock, **overrides) -> Flask:
             "WTF_CSRF_ENABLED": False,
             "CLOCK": clock,
             "RATELIMIT_ENABLED": True,
+            "UPLOAD_DIRECTORY": tempfile.mkdtemp(prefix="dolbom-uploads-"),
             **overrides,
         }
     )

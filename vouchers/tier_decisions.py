@@ -19,14 +19,21 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from booking.households import Household, MemberState, age_in_years, get_household
 from core.actors import Actor, Role
 from core.audit import record
-from core.clock import Clock, seoul_today
+from core.clock import SEOUL, Clock, seoul_today
 from core.db import Base
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.i18n import N_
 from core.outbox import notify
 
 from .income import dual_earner_reduction, median_income, tier_thresholds
-from .support_applications import ApplicationStatus, CareGap, SupportApplication, get_application
+from .support_applications import (
+    OPEN_STATUSES,
+    ApplicationStatus,
+    CareGap,
+    SupportApplication,
+    applications_for_actor,
+    get_application,
+)
 from .tariffs import Group, TariffBook, Tier
 
 
@@ -332,3 +339,38 @@ def support_standing(session: Session, household: Household, on: date) -> Suppor
     return SupportStanding(
         Tier(decision.tier), frozenset(Group(g) for g in decision.groups), decision.id
     )
+
+
+@dataclass(frozen=True)
+class DistrictDashboard:
+    open_applications: int
+    overdue: int
+    decided_this_month: int
+    rejected_this_month: int
+    average_days_to_decide_x10: int | None  # one decimal, in integers
+
+
+def district_dashboard(session: Session, actor: Actor, *, clock: Clock) -> DistrictDashboard:
+    """An officer's district at a glance; the month is the current one in Seoul."""
+    today = seoul_today(clock)
+    month_start = today.replace(day=1)
+    scoped = applications_for_actor(actor)
+    open_ones = list(session.scalars(scoped.where(SupportApplication.status.in_(OPEN_STATUSES))))
+    closed = [
+        a
+        for a in session.scalars(scoped.where(SupportApplication.closed_at.is_not(None)))
+        if a.closed_at is not None and a.closed_at.astimezone(SEOUL).date() >= month_start
+    ]
+    decided = [a for a in closed if a.status == ApplicationStatus.DECIDED]
+    waits = [_seconds(a.closed_at - a.submitted_at) for a in decided if a.closed_at]
+    return DistrictDashboard(
+        open_applications=len(open_ones),
+        overdue=sum(1 for a in open_ones if a.days_left(today) < 0),
+        decided_this_month=len(decided),
+        rejected_this_month=sum(1 for a in closed if a.status == ApplicationStatus.REJECTED),
+        average_days_to_decide_x10=sum(waits) * 10 // (86_400 * len(waits)) if waits else None,
+    )
+
+
+def _seconds(delta: timedelta) -> int:
+    return delta.days * 86_400 + delta.seconds

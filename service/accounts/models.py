@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -24,6 +25,10 @@ class User(Base):
     district_code: Mapped[str | None] = mapped_column(ForeignKey("districts.code"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime]
+    # consent to receive notifications outside the site (in-app notices are always kept)
+    phone: Mapped[str | None] = mapped_column(String(20))
+    notify_by_email: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    notify_by_sms: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     __table_args__ = (
         CheckConstraint(

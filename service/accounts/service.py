@@ -28,6 +28,13 @@ class SignUp:
 
 
 @dataclass(frozen=True)
+class NotificationSettings:
+    notify_by_email: bool
+    notify_by_sms: bool
+    phone: str = ""
+
+
+@dataclass(frozen=True)
 class PasswordChange:
     current_password: str
     new_password: str
@@ -158,3 +165,15 @@ def user_for_token(session: Session, token: str, *, clock: Clock) -> User | None
         return None
     user = session.get(User, row.user_id)
     return user if user is not None and user.active else None
+
+
+def update_notification_settings(
+    session: Session, user: User, settings: NotificationSettings
+) -> None:
+    phone = settings.phone.strip()
+    if settings.notify_by_sms and not phone:
+        raise ValidationFailed(fields={"phone": N_("Enter a mobile number to receive SMS.")})
+    user.notify_by_email = settings.notify_by_email
+    user.notify_by_sms = settings.notify_by_sms
+    user.phone = phone or None
+    session.flush()

@@ -20,7 +20,7 @@ api = DolbomApi()
 
 
 def register_api(app: Flask) -> None:
-    from . import accounts, caregivers, households, quotes, reference
+    from . import accounts, caregivers, households, quotes, reference, support
 
     api.init_app(
         app,
@@ -28,6 +28,6 @@ def register_api(app: Flask) -> None:
             "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
         },
     )
-    for module in (accounts, reference, quotes, households, caregivers):
+    for module in (accounts, reference, quotes, households, caregivers, support):
         csrf.exempt(module.blp)  # bearer tokens, never cookies: no CSRF to defend against
         api.register_blueprint(module.blp)

@@ -6,7 +6,29 @@ from flask import Flask
 
 
 def register_web(app: Flask) -> None:
-    from . import admin, agency, auth, caregiver, fees, officer, parents, public
+    from . import (
+        admin,
+        agency,
+        auth,
+        caregiver,
+        fees,
+        officer,
+        officer_support,
+        parents,
+        public,
+        support,
+    )
 
-    for module in (public, fees, auth, parents, agency, caregiver, officer, admin):
+    for module in (
+        public,
+        fees,
+        auth,
+        parents,
+        support,
+        agency,
+        caregiver,
+        officer,
+        officer_support,
+        admin,
+    ):
         app.register_blueprint(module.bp)

@@ -14,14 +14,25 @@ from flask import (
 )
 from flask_babel import gettext
 from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import select
 
 from core.errors import DomainError
+from core.outbox import Notification, mark_all_read
 
-from ..accounts.service import PasswordChange, SignUp, authenticate, change_password, sign_up_parent
-from ..api.schemas.accounts import PasswordChangeIn, SignUpIn, TokenRequest
+from ..accounts.service import (
+    NotificationSettings,
+    PasswordChange,
+    SignUp,
+    authenticate,
+    change_password,
+    sign_up_parent,
+    update_notification_settings,
+)
+from ..api.schemas.accounts import NotificationSettingsIn, PasswordChangeIn, SignUpIn, TokenRequest
 from ..context import current_clock
 from ..extensions import db, limiter
 from ..i18n import supported_locales
+from ..support import notification_text
 from .forms import domain_errors, load_form
 
 bp = Blueprint("auth", __name__)
@@ -106,3 +117,39 @@ def password():
             db.session.rollback()
             errors = domain_errors(error)
     return render_template("auth/account.html", errors=errors), 422
+
+
+@bp.post("/account/notifications")
+@login_required
+def notification_settings():
+    data, errors = load_form(NotificationSettingsIn())
+    if data is not None:
+        try:
+            update_notification_settings(db.session, current_user, NotificationSettings(**data))
+            db.session.commit()
+            flash(gettext("Your notification settings have been saved."), "success")
+            return redirect(url_for("auth.account"))
+        except DomainError as error:
+            db.session.rollback()
+            errors = domain_errors(error)
+    return render_template("auth/account.html", errors=errors), 422
+
+
+@bp.get("/notifications")
+@login_required
+def notifications():
+    rows = db.session.scalars(
+        select(Notification)
+        .where(Notification.user_id == current_user.id)
+        .order_by(Notification.id.desc())
+        .limit(100)
+    ).all()
+    return render_template("auth/notifications.html", notifications=rows, text=notification_text)
+
+
+@bp.post("/notifications/read")
+@login_required
+def mark_notifications_read():
+    mark_all_read(db.session, current_user.id, clock=current_clock())
+    db.session.commit()
+    return redirect(url_for("auth.notifications"))

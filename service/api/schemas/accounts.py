@@ -43,3 +43,9 @@ class PasswordChangeIn(StrictSchema):
 
 class LocaleIn(StrictSchema):
     locale = text(10)
+
+
+class NotificationSettingsIn(StrictSchema):
+    notify_by_email = fields.Boolean(load_default=False)
+    notify_by_sms = fields.Boolean(load_default=False)
+    phone = text(20, required=False, load_default="")

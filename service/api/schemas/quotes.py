@@ -102,3 +102,25 @@ class QuoteOut(Schema):
     unsupported_minutes = fields.Integer()
     lines = fields.List(fields.Nested(QuoteLineOut))
     explanation = fields.List(fields.String())
+
+
+class HouseholdQuoteIn(StrictSchema):
+    """A logged-in parent's quote: children by id; tier and groups from the household's records."""
+
+    service = ServiceField(required=True, metadata={"enum": [s.value for s in Service]})
+    start = fields.AwareDateTime(required=True, error_messages={"invalid_awareness": NOT_AWARE})
+    end = fields.AwareDateTime(required=True, error_messages={"invalid_awareness": NOT_AWARE})
+    child_ids = fields.List(fields.Integer(), required=True)
+    closure = fields.Boolean(
+        load_default=False, metadata={"description": "R-SUP-11: a recorded closure"}
+    )
+    sick_rate = choice([r.value for r in SickRate], load_default=SickRate.FLAT.value)
+    hours_used = fields.Decimal(
+        load_default=Decimal(0),
+        validate=validate.Range(min=0, max=10_000, error=N_("This number is out of range.")),
+    )
+
+    @validates("hours_used")
+    def half_hours(self, value: Decimal, **_: Any) -> None:
+        if (value * 2) % 1:
+            raise ValidationError(HALF_HOURS)
