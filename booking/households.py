@@ -10,11 +10,14 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Select, String, Text, 
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from core.actors import Actor, Role
+from core.audit import record
 from core.clock import Clock, seoul_today
 from core.db import Base
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.i18n import N_
+from core.outbox import notify
 
+from .agencies import agency_districts
 from .attendance import Attendance
 from .geography import District
 from .languages import LANGUAGE_CODES
@@ -174,6 +177,11 @@ def households_for_actor(actor: Actor) -> Select[tuple[Household]]:
         return query.where(Household.applicant_user_id == actor.user_id)
     if actor.role is Role.OFFICER and actor.district_code:
         return query.where(Household.district_code == actor.district_code)
+    if actor.role is Role.AGENCY_STAFF and actor.agency_id is not None:
+        served = select(agency_districts.c.district_code).where(
+            agency_districts.c.agency_id == actor.agency_id
+        )
+        return query.where(Household.district_code.in_(served))
     return query.where(False)
 
 
@@ -273,6 +281,39 @@ def remove_child(session: Session, actor: Actor, child_id: int) -> None:
     child = _own_child(session, actor, child_id)
     child.household.children.remove(child)
     session.flush()
+
+
+def approve_membership(
+    session: Session, actor: Actor, household_id: int, *, clock: Clock
+) -> Household:
+    """R-BK-2: an agency serving the family's district makes a web member a full member, for
+    families who use the service at full price without a tier decision."""
+    if actor.role is not Role.AGENCY_STAFF:
+        raise NotFound()
+    household = get_household(session, actor, household_id)
+    if household.member_state == MemberState.FULL:
+        raise Conflict(N_("This household is already a full member."), code="already_full_member")
+    household.member_state = MemberState.FULL.value
+    session.flush()
+    record(session, actor, "membership.approved", "household", household.id, clock=clock)
+    notify(
+        session,
+        household.applicant_user_id,
+        "membership_approved",
+        N_("Your membership has been approved: you can now book care."),
+        clock=clock,
+        link="/household",
+    )
+    return household
+
+
+def web_members(actor: Actor) -> Select[tuple[Household]]:
+    """Households of the agency's districts still waiting to become full members."""
+    return (
+        households_for_actor(actor)
+        .where(Household.member_state == MemberState.WEB)
+        .order_by(Household.created_at, Household.id)
+    )
 
 
 # --- validation --------------------------------------------------------------------------------

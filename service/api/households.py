@@ -118,3 +118,15 @@ class HouseholdDetail(MethodView):
     @blp.doc(security=SECURITY)
     def get(self, household_id):
         return domain.get_household(db.session, api_actor(), household_id)
+
+
+@blp.route("/households/<int:household_id>/membership-approval", methods=["POST"])
+@blp.response(200, HouseholdOut)
+@blp.doc(security=SECURITY)
+def approve_membership(household_id):
+    """R-BK-2: agency staff make a web member a full (full-price) member."""
+    household = domain.approve_membership(
+        db.session, api_actor(Role.AGENCY_STAFF), household_id, clock=current_clock()
+    )
+    db.session.commit()
+    return household

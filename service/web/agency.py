@@ -7,11 +7,12 @@ from flask_babel import gettext
 from marshmallow import ValidationError
 
 from booking import caregivers as domain
+from booking.households import approve_membership, web_members
 from core.actors import Role
-from core.errors import DomainError
+from core.errors import Conflict, DomainError
 
 from ..api.schemas.caregivers import CaregiverIn, CaregiverSearchArgs, LeaveIn, SlotIn
-from ..context import require_web_actor, roles_required
+from ..context import current_clock, require_web_actor, roles_required
 from ..errors import flatten_messages
 from ..extensions import db
 from ..i18n import translate
@@ -169,3 +170,30 @@ def _caregiver_form(caregiver_id: int | None):
         districts=district_options(agency_id),
         all_districts=district_options(),
     ), (422 if errors else 200)
+
+
+@bp.get("/members")
+@roles_required(Role.AGENCY_STAFF)
+def members():
+    """Web members of the agency's districts, waiting for approval (R-BK-2)."""
+    page_number = request.args.get("page", "1")
+    page = db.paginate(
+        web_members(require_web_actor()),
+        page=int(page_number) if page_number.isdigit() and int(page_number) > 0 else 1,
+        per_page=25,
+        error_out=False,
+    )
+    return render_template("agency/members.html", page=page)
+
+
+@bp.post("/members/<int:household_id>/approve")
+@roles_required(Role.AGENCY_STAFF)
+def approve_member(household_id: int):
+    try:
+        approve_membership(db.session, require_web_actor(), household_id, clock=current_clock())
+        db.session.commit()
+        flash(gettext("The household is now a full member."), "success")
+    except Conflict as error:
+        db.session.rollback()
+        domain_errors(error)
+    return redirect(url_for("agency.members"))
