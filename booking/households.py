@@ -6,7 +6,17 @@ import enum
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Select, String, Text, func, select
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Select,
+    String,
+    Text,
+    false,
+    func,
+    select,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from core.actors import Actor, Role
@@ -57,6 +67,8 @@ class Household(Base):
     home_languages: Mapped[list[str]] = mapped_column(JSON, default=list)
     member_state: Mapped[str] = mapped_column(String(20), default=MemberState.WEB)
     created_at: Mapped[datetime]
+    # R-ALW-4: the household lives in a farming or fishing area (see booking.allowance_facts)
+    farming_fishing_area: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     district: Mapped[District] = relationship()
     guardians: Mapped[list[Guardian]] = relationship(
@@ -118,6 +130,11 @@ class Child(Base):
     attendance_ends_at: Mapped[time | None]
     state: Mapped[str] = mapped_column(String(20), default=ChildState.WAITING)
     care_notes: Mapped[str] = mapped_column(Text, default="")
+    # R-ALW-2..4, the care arrangement in detail (see booking.allowance_facts): the kind of
+    # kindergarten and its after-school programme, and full-day infant care at home
+    kindergarten_kind: Mapped[str | None] = mapped_column(String(10))
+    after_school: Mapped[bool] = mapped_column(default=False, server_default=false())
+    infant_fullday_care: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     household: Mapped[Household] = relationship(back_populates="children")
 
@@ -125,6 +142,10 @@ class Child(Base):
         CheckConstraint("state IN ('waiting', 'regular')", name="child_state_known"),
         CheckConstraint(
             "attendance IN ('none', 'daycare', 'kindergarten')", name="attendance_known"
+        ),
+        CheckConstraint(
+            "kindergarten_kind IS NULL OR kindergarten_kind IN ('public', 'private')",
+            name="kindergarten_kind_known",
         ),
     )
 

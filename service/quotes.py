@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from typing import Any
 
 from babel.numbers import format_decimal
 from flask import current_app
-from flask_babel import get_locale, get_translations
+from flask_babel import force_locale, get_locale, get_translations
 
 from vouchers.cost_split import Explanation, QuoteRequest, quote
 from vouchers.tariffs import TariffBook
@@ -32,21 +33,25 @@ def tariff_book() -> TariffBook:
 
 def explain(notes: Iterable[Explanation]) -> list[str]:
     """Explanation sentences in the current language, with codes (tiers, services) named."""
-    # Flask-Babel looks the catalogue and locale up on every call: do it once per quote
-    gettext, locale = get_translations().gettext, get_locale()
-    sentences = []
-    for note in notes:
-        params: dict[str, Any] = {}
-        for key, value in note.params.items():
-            if key in MONEY_PARAMS:
-                params[key] = format_decimal(value, locale=locale)
-            elif isinstance(value, str) and value in CODE_LABELS.get(key, {}):
-                params[key] = gettext(CODE_LABELS[key].untranslated(value))
-            else:
-                params[key] = value
-        text = gettext(note.message)
-        sentences.append(text % params if params else text)
-    return sentences
+    locale = str(get_locale())
+    return [_sentence(locale, note.message, tuple(note.params.items())) for note in notes]
+
+
+@functools.lru_cache(maxsize=4096)
+def _sentence(locale: str, message: str, params: tuple[tuple[str, Any], ...]) -> str:
+    """One sentence; cached, since most quotes repeat the same few (fees of the year, rates)."""
+    with force_locale(locale):
+        gettext = get_translations().gettext
+    values: dict[str, Any] = {}
+    for key, value in params:
+        if key in MONEY_PARAMS:
+            values[key] = format_decimal(value, locale=locale)
+        elif isinstance(value, str) and value in CODE_LABELS.get(key, {}):
+            values[key] = gettext(CODE_LABELS[key].untranslated(value))
+        else:
+            values[key] = value
+    text = gettext(message)
+    return text % values if values else text
 
 
 def quote_for(request: QuoteRequest) -> dict[str, Any]:

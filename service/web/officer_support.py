@@ -26,7 +26,7 @@ from ..extensions import db
 from ..quotes import tariff_book
 from ..support import application_view
 from .forms import domain_errors, load_form
-from .support import SUPPORT_LABELS, application_form_page, decision_letter, send_document
+from .support import application_form_page, decision_letter, send_document, support_context
 
 bp = Blueprint("officer_support", __name__, url_prefix="/officer")
 READERS = (Role.OFFICER, Role.ADMIN)  # administrators may read; decisions are the officers'
@@ -34,7 +34,7 @@ READERS = (Role.OFFICER, Role.ADMIN)  # administrators may read; decisions are t
 
 @bp.context_processor
 def support_labels() -> dict[str, Any]:
-    return SUPPORT_LABELS
+    return support_context()
 
 
 @bp.get("/applications")
@@ -184,15 +184,14 @@ def detail_page(
     decision = db.session.scalar(
         select(TierDecision).where(TierDecision.application_id == found.id)
     )
-    thresholds = {}
-    if view.suggestion is not None:
-        thresholds = tariff_book().for_date(view.today).income.threshold_percent
+    income = tariff_book().for_date(view.today).income  # the percents behind the thresholds
     return render_template(
         "officer/application.html",
         application=view,
         children=[c for c in found.household.children if c.id in set(found.child_ids)],
         decision=decision,
-        threshold_percent={tier.value: percent for tier, percent in thresholds.items()},
+        threshold_percent={t.value: percent for t, percent in income.threshold_percent.items()},
+        dual_earner_percent=income.dual_earner_percent,
         tiers=[t.value for t in Tier],
         errors=errors or {},
         failed=failed,

@@ -86,7 +86,16 @@ SUPPORT_LABELS = {
 
 @bp.context_processor
 def support_labels() -> dict[str, Any]:
-    return SUPPORT_LABELS
+    return support_context()
+
+
+def support_context() -> dict[str, Any]:
+    """The label maps and the programme's limits that the support templates name."""
+    return {
+        **SUPPORT_LABELS,
+        "DECISION_DAYS": applications.DECISION_DAYS,
+        "DOCUMENT_LIMIT_MB": applications.MAX_DOCUMENT_BYTES // (1024 * 1024),
+    }
 
 
 @bp.app_template_filter("tenths")
@@ -191,17 +200,17 @@ def example_quote(
     day = today + timedelta(days=1)
     while day.weekday() >= 5 or is_public_holiday(day):
         day += timedelta(days=1)
-    terms = tariff_book().for_date(day).services[Service.BASIC]
-    eligible = [
-        c
-        for c in household.children
-        if c.eligible_for_support and service_allows_age(terms, c.birth_date, day)
-    ]
-    if not eligible:
-        return None
-    child = max(eligible, key=lambda c: c.birth_date)
     start, end = (datetime.combine(day, moment, tzinfo=SEOUL) for moment in EXAMPLE_HOURS)
-    try:
+    try:  # no fees for that day yet: no example rather than a failed page
+        terms = tariff_book().for_date(day).services[Service.BASIC]
+        eligible = [
+            c
+            for c in household.children
+            if c.eligible_for_support and service_allows_age(terms, c.birth_date, day)
+        ]
+        if not eligible:
+            return None
+        child = max(eligible, key=lambda c: c.birth_date)
         result = quote_for(
             QuoteRequest(
                 service=Service.BASIC,
@@ -212,7 +221,7 @@ def example_quote(
                 groups=standing.groups,
             )
         )
-    except DomainError:  # no tariff for that day: show no example rather than fail
+    except DomainError:
         return None
     return {"child": child, "start": start, "end": end, "quote": result}
 
