@@ -80,6 +80,20 @@ def postgres_database() -> Iterator[str]:
     admin.dispose()
 
 
+@pytest.fixture
+def scratch_postgres_url() -> Iterator[str]:
+    """An empty PostgreSQL database of its own, for tests that must really commit."""
+    name = f"dolbom_scratch_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    url = sa.engine.make_url(POSTGRES_ADMIN_URL).set(database=name)
+    yield url.render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()
+
+
 def build_app(url: str, clock: FixedClock, **overrides) -> Flask:
     app = create_app(
         {

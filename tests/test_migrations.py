@@ -17,32 +17,10 @@ def fresh_app(backend, clock, tmp_path, request):
     if backend == "sqlite":
         url = f"sqlite:///{tmp_path / 'migrations.sqlite'}"
     else:
-        url = request.getfixturevalue("scratch_postgres_database")
+        url = request.getfixturevalue("scratch_postgres_url")
     app = build_app(url, clock)
     yield app
     dispose(app)
-
-
-@pytest.fixture
-def scratch_postgres_database():
-    import uuid
-
-    import sqlalchemy as sa
-
-    from tests.conftest import POSTGRES_ADMIN_URL
-
-    name = f"dolbom_migrations_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    yield (
-        sa.engine.make_url(POSTGRES_ADMIN_URL)
-        .set(database=name)
-        .render_as_string(hide_password=False)
-    )
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.dispose()
 
 
 def test_a_single_head():

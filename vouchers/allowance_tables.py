@@ -29,6 +29,7 @@ from .tariffs import TariffFileError, _build, _paths
 
 DEFAULT_DIRECTORY = Path(__file__).parent / "data" / "allowances"
 
+
 @dataclass(frozen=True)
 class AgeBand:
     from_month: int

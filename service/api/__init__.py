@@ -28,6 +28,11 @@ def register_api(app: Flask) -> None:
             "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
         },
     )
+    from . import allowances, home_visits
+
     for module in (accounts, reference, quotes, households, caregivers, support):
         csrf.exempt(module.blp)  # bearer tokens, never cookies: no CSRF to defend against
+        api.register_blueprint(module.blp)
+    for module in (allowances, home_visits):  # issue 7
+        csrf.exempt(module.blp)
         api.register_blueprint(module.blp)

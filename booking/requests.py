@@ -1,0 +1,350 @@
+"""Parents request care (R-BK-1..2, R-SVC, R-SUP-10) and cancel it (R-CAN-1..3).
+
+Prices, request windows and cancellation fees are the programme's figures, kept by ``vouchers``;
+booking code receives them through the ``Pricing`` port so that it never imports the layer above.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any, Protocol
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from core.actors import Actor, Role
+from core.audit import record
+from core.clock import SEOUL, Clock
+from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from core.i18n import N_
+
+from .agencies import agencies_serving
+from .bookings import (
+    HOLDING,
+    BookedChild,
+    Booking,
+    BookingKind,
+    BookingState,
+    flush_or_conflict,
+    move,
+    overlapping,
+)
+from .households import ChildState, Household, MemberState, get_own_household
+
+
+@dataclass(frozen=True)
+class BookingDraft:
+    service: str
+    starts_at: datetime
+    ends_at: datetime
+    child_ids: tuple[int, ...]
+    request_key: str
+    kind: BookingKind = BookingKind.ADHOC
+    sick_rate: str = "flat"
+    sick_note: str = ""  # R-SVC table: "uploaded" or "at_visit" for sick-child care
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class Price:
+    total: int
+    government: int
+    parent: int
+    tariff_year: int
+    tier: str
+    capped_minutes: int
+    lines: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class RequestWindow:  # R-BK-1
+    earliest_days: int
+    latest_hours: int
+    urgent_latest_hours: int
+    blackout_from: time
+    blackout_until: time
+
+
+@dataclass(frozen=True)
+class StrikeTerms:  # R-CAN-3
+    count: int
+    window_hours: int
+    bar_months: int
+
+
+class Pricing(Protocol):
+    def price(
+        self, session: Session, household: Household, draft: BookingDraft, minutes_used: int
+    ) -> Price: ...
+
+    def request_window(self, day: date) -> RequestWindow: ...
+
+    def cancellation_fee(self, booking: Booking, at: datetime, waived: bool) -> int: ...
+
+    def strike_terms(self, day: date) -> StrikeTerms: ...
+
+
+def request_booking(
+    session: Session, actor: Actor, draft: BookingDraft, *, pricing: Pricing, clock: Clock
+) -> Booking:
+    """A parent's request: checked, priced, its subsidised hours reserved, waiting to be matched.
+
+    Idempotent: the same ``request_key`` returns the booking made the first time.
+    """
+    if actor.role is not Role.PARENT:
+        raise NotFound()
+    household = get_own_household(session, actor)
+    earlier = session.scalar(
+        select(Booking).where(
+            Booking.household_id == household.id, Booking.request_key == draft.request_key
+        )
+    )
+    if earlier is not None:
+        return earlier
+    _check_member(household, draft)
+    _check_window(draft, pricing.request_window(draft.starts_at.astimezone(SEOUL).date()), clock)
+    if draft.service == "sick" and draft.sick_note not in ("uploaded", "at_visit"):
+        message = N_("Sick-child care needs a doctor's note: upload it or show it at the visit.")
+        raise ValidationFailed(message, code="doctor_note_required", fields={"sick_note": message})
+    barred_until = barred_until_date(session, household.id, pricing=pricing, clock=clock)
+    if barred_until is not None:
+        raise Forbidden(
+            N_("After three late cancellations this month, booking is paused until %(date)s."),
+            code="barred",
+            date=barred_until.isoformat(),
+        )
+    # one booking at a time per household: the reserved hours can never exceed the cap together
+    session.execute(select(Household.id).where(Household.id == household.id).with_for_update())
+    if overlapping(
+        session, child_ids=list(draft.child_ids), starts_at=draft.starts_at, ends_at=draft.ends_at
+    ):
+        raise Conflict(N_("A child is already booked at this time."), code="child_already_booked")
+    agency_id = _agency_for(session, household)
+    year_start = datetime(draft.starts_at.astimezone(SEOUL).year, 1, 1, tzinfo=SEOUL)
+    used = session.scalar(
+        select(func.coalesce(func.sum(Booking.capped_minutes), 0)).where(
+            Booking.household_id == household.id,
+            Booking.state.in_([s.value for s in HOLDING]),
+            Booking.service != "infant_fullday",  # its hours count against a monthly cap
+            Booking.starts_at >= year_start,
+            Booking.starts_at < year_start.replace(year=year_start.year + 1),
+        )
+    )
+    price = pricing.price(session, household, draft, int(used or 0))
+    now = clock.now()
+    booking = Booking(
+        household_id=household.id,
+        agency_id=agency_id,
+        kind=draft.kind.value,
+        service=draft.service,
+        starts_at=draft.starts_at,
+        ends_at=draft.ends_at,
+        state=BookingState.REQUESTED.value,
+        urgent=_is_urgent(draft, pricing, clock),
+        total=price.total,
+        government=price.government,
+        parent=price.parent,
+        tariff_year=price.tariff_year,
+        tier=price.tier,
+        capped_minutes=price.capped_minutes,
+        price_lines=price.lines,
+        sick_note=draft.sick_note,
+        notes=draft.notes.strip(),
+        requested_by_user_id=actor.user_id,
+        request_key=draft.request_key,
+        created_at=now,
+        children=[
+            BookedChild(
+                child_id=child_id, starts_at=draft.starts_at, ends_at=draft.ends_at, active=True
+            )
+            for child_id in dict.fromkeys(draft.child_ids)
+        ],
+    )
+    session.add(booking)
+    flush_or_conflict(
+        session,
+        {
+            "ex_booked_children_time": Conflict(
+                N_("A child is already booked at this time."), code="child_already_booked"
+            )
+        },
+    )
+    record(session, actor, "booking.requested", "booking", booking.id, clock=clock)
+    return booking
+
+
+def _check_member(household: Household, draft: BookingDraft) -> None:
+    if household.member_state != MemberState.FULL:  # R-BK-2
+        raise Forbidden(
+            N_(
+                "Only full members can book: your tier decision "
+                "or the agency's approval is pending."
+            ),
+            code="not_full_member",
+        )
+    children = {child.id: child for child in household.children}
+    if not draft.child_ids or any(child_id not in children for child_id in draft.child_ids):
+        message = N_("Choose children of your own household.")
+        raise ValidationFailed(message, code="unknown_child", fields={"child_ids": message})
+    if draft.kind is BookingKind.REGULAR and any(
+        children[child_id].state != ChildState.REGULAR for child_id in draft.child_ids
+    ):
+        message = N_("A child on the waiting list can use ad-hoc care only.")
+        raise ValidationFailed(message, code="child_waiting", fields={"child_ids": message})
+
+
+def _check_window(draft: BookingDraft, window: RequestWindow, clock: Clock) -> None:
+    """R-BK-1: from 5 days to 4 hours ahead (2 with the urgent surcharge), never between
+    22:00 and 06:00; regular bookings are made in the monthly window instead."""
+    now = clock.now()
+    if draft.starts_at <= now:
+        message = N_("The care must start in the future.")
+        raise ValidationFailed(message, code="in_the_past", fields={"starts_at": message})
+    if draft.kind is not BookingKind.ADHOC:
+        return
+    local = now.astimezone(SEOUL).time()
+    if local >= window.blackout_from or local < window.blackout_until:
+        raise ValidationFailed(
+            N_("Requests are not accepted between 22:00 and 06:00."), code="night_request"
+        )
+    if draft.starts_at > now + timedelta(days=window.earliest_days):
+        message = N_("Ad-hoc care can be requested at most 5 days ahead.")
+        raise ValidationFailed(message, code="too_early", fields={"starts_at": message})
+    if draft.starts_at < now + timedelta(hours=window.urgent_latest_hours):
+        message = N_("Ad-hoc care must be requested at least 2 hours ahead.")
+        raise ValidationFailed(message, code="too_late", fields={"starts_at": message})
+
+
+def _is_urgent(draft: BookingDraft, pricing: Pricing, clock: Clock) -> bool:
+    window = pricing.request_window(draft.starts_at.astimezone(SEOUL).date())
+    return draft.kind is BookingKind.ADHOC and draft.starts_at < clock.now() + timedelta(
+        hours=window.latest_hours
+    )
+
+
+def _agency_for(session: Session, household: Household) -> int:
+    """The agency the family already uses if it still serves the district, else the first one."""
+    serving = agencies_serving(session, household.district_code)
+    if not serving:
+        raise Conflict(N_("No agency serves your district yet."), code="no_agency")
+    last = session.scalar(
+        select(Booking.agency_id)
+        .where(Booking.household_id == household.id)
+        .order_by(Booking.id.desc())
+        .limit(1)
+    )
+    ids = [agency.id for agency in serving]
+    return last if last in ids else ids[0]
+
+
+# --- cancellations (R-CAN-1..3) ----------------------------------------------------------------
+
+
+def cancellation_quote(
+    booking: Booking, *, pricing: Pricing, clock: Clock, waived: bool = False
+) -> int:
+    """The fee the family would pay if it cancelled now (shown before it confirms)."""
+    if booking.state not in (
+        s.value
+        for s in (
+            BookingState.REQUESTED,
+            BookingState.OFFERED,
+            BookingState.MATCHED,
+            BookingState.CONFIRMED,
+        )
+    ):
+        raise Conflict(N_("This booking can no longer be cancelled."), code="not_cancellable")
+    return pricing.cancellation_fee(booking, clock.now(), waived)
+
+
+def cancel_booking(
+    session: Session,
+    actor: Actor,
+    booking: Booking,
+    *,
+    reason: str,
+    waived: bool,
+    pricing: Pricing,
+    clock: Clock,
+) -> Booking:
+    """R-CAN-1..2: the fee is fixed now; a late cancellation counts as a strike (R-CAN-3)."""
+    fee = cancellation_quote(booking, pricing=pricing, clock=clock, waived=waived)
+    booking.cancellation_fee = fee
+    booking.cancellation_waived = waived
+    booking.capped_minutes = 0  # R-SUP-10: the reserved hours are released
+    move(booking, BookingState.CANCELLED, actor, clock=clock, reason=reason)
+    session.flush()
+    record(
+        session,
+        actor,
+        "booking.cancelled",
+        "booking",
+        booking.id,
+        clock=clock,
+        fee=fee,
+        waived=waived,
+    )
+    return booking
+
+
+def late_cancellations(
+    session: Session, household_id: int, *, pricing: Pricing, clock: Clock
+) -> list[tuple[date, date]]:
+    """R-CAN-3 strikes of the last two months: (day of the cancellation, service date) of each
+    cancellation within 72 h of the start, counted once per service date."""
+    now = clock.now()
+    terms = pricing.strike_terms(now.astimezone(SEOUL).date())
+    cancelled = session.scalars(
+        select(Booking).where(
+            Booking.household_id == household_id,
+            Booking.state == BookingState.CANCELLED,
+            Booking.starts_at >= now - timedelta(days=62),
+        )
+    )
+    first_by_service_day: dict[date, date] = {}
+    for booking in cancelled:
+        at = booking.transitions[-1].at
+        if (
+            booking.starts_at - at <= timedelta(hours=terms.window_hours)
+            and not booking.cancellation_waived
+        ):
+            service_day = booking.starts_at.astimezone(SEOUL).date()
+            day = at.astimezone(SEOUL).date()
+            first_by_service_day[service_day] = min(day, first_by_service_day.get(service_day, day))
+    return sorted((day, service_day) for service_day, day in first_by_service_day.items())
+
+
+def strikes_this_month(
+    session: Session, household_id: int, *, pricing: Pricing, clock: Clock
+) -> int:
+    today = clock.now().astimezone(SEOUL).date()
+    return sum(
+        1
+        for day, _ in late_cancellations(session, household_id, pricing=pricing, clock=clock)
+        if (day.year, day.month) == (today.year, today.month)
+    )
+
+
+def barred_until_date(
+    session: Session, household_id: int, *, pricing: Pricing, clock: Clock
+) -> date | None:
+    """R-CAN-3: the third strike of a calendar month bars booking for a month from that day."""
+    today = clock.now().astimezone(SEOUL).date()
+    terms = pricing.strike_terms(today)
+    by_month: dict[tuple[int, int], list[date]] = {}
+    for day, _ in late_cancellations(session, household_id, pricing=pricing, clock=clock):
+        by_month.setdefault((day.year, day.month), []).append(day)
+    ends = []
+    for days in by_month.values():
+        if len(days) >= terms.count:
+            ends.append(_add_months(days[terms.count - 1], terms.bar_months))
+    until = max(ends, default=None)
+    return until if until is not None and until > today else None
+
+
+def _add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

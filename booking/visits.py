@@ -1,0 +1,102 @@
+"""The visit itself (R-BK-7): check-in, check-out, extensions and the family absent at the door.
+
+Booked time is billed: care is never shortened after it starts, so checking out early changes
+nothing in the price; an extension is recorded (agreed through the agency, or on site and
+reported afterwards) and priced by the settlement.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.actors import Actor, Role
+from core.audit import record
+from core.clock import Clock
+from core.errors import Conflict, NotFound, ValidationFailed
+from core.i18n import N_
+
+from .bookings import Booking, BookingState, move
+from .caregivers import Caregiver
+
+EARLIEST_CHECK_IN = timedelta(minutes=30)
+
+
+def own_booking(session: Session, actor: Actor, booking_id: int) -> Booking:
+    """A booking of the calling caregiver (others do not exist for them)."""
+    if actor.role is not Role.CAREGIVER:
+        raise NotFound()
+    booking = session.scalar(
+        select(Booking)
+        .join(Caregiver, Caregiver.id == Booking.caregiver_id)
+        .where(Booking.id == booking_id, Caregiver.user_id == actor.user_id)
+    )
+    if booking is None:
+        raise NotFound()
+    return booking
+
+
+def check_in(session: Session, actor: Actor, booking_id: int, *, clock: Clock) -> Booking:
+    booking = own_booking(session, actor, booking_id)
+    if clock.now() < booking.starts_at - EARLIEST_CHECK_IN:
+        raise Conflict(N_("Check in at most 30 minutes before the care starts."), code="too_early")
+    move(booking, BookingState.IN_PROGRESS, actor, clock=clock)
+    booking.checked_in_at = clock.now()
+    session.flush()
+    record(session, actor, "visit.checked_in", "booking", booking.id, clock=clock)
+    return booking
+
+
+def check_out(session: Session, actor: Actor, booking_id: int, *, clock: Clock) -> Booking:
+    booking = own_booking(session, actor, booking_id)
+    move(booking, BookingState.COMPLETED, actor, clock=clock)
+    booking.checked_out_at = clock.now()
+    session.flush()
+    record(session, actor, "visit.checked_out", "booking", booking.id, clock=clock)
+    return booking
+
+
+def record_extension(
+    session: Session, actor: Actor, booking_id: int, minutes: int, reason: str, *, clock: Clock
+) -> Booking:
+    """R-BK-7: time beyond the booking, in 30-minute units, with who agreed to it."""
+    booking = own_booking(session, actor, booking_id)
+    if booking.state not in (BookingState.IN_PROGRESS, BookingState.COMPLETED):
+        raise Conflict(
+            N_("An extension is recorded during or after the visit."), code="not_started"
+        )
+    if minutes <= 0 or minutes % 30:
+        message = N_("Extensions are counted in half hours.")
+        raise ValidationFailed(message, fields={"minutes": message})
+    if not reason.strip():
+        message = N_("Say who agreed to the extension.")
+        raise ValidationFailed(message, fields={"reason": message})
+    booking.extension_minutes += minutes
+    session.flush()
+    record(
+        session,
+        actor,
+        "visit.extended",
+        "booking",
+        booking.id,
+        clock=clock,
+        minutes=minutes,
+        reason=reason.strip(),
+    )
+    return booking
+
+
+def record_no_show(session: Session, actor: Actor, booking_id: int, *, clock: Clock) -> Booking:
+    """R-BK-7: nobody at the door: the family pays 100% with no government support."""
+    booking = own_booking(session, actor, booking_id)
+    if clock.now() < booking.starts_at:
+        raise Conflict(
+            N_("A no-show is recorded after the care was due to start."), code="too_early"
+        )
+    move(booking, BookingState.NO_SHOW, actor, clock=clock)
+    booking.parent, booking.government = booking.total, 0
+    session.flush()
+    record(session, actor, "visit.no_show", "booking", booking.id, clock=clock)
+    return booking

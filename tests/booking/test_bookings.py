@@ -1,0 +1,322 @@
+"""Requesting, matching, visiting and cancelling care (issue 5), with the official figures."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from booking import matching, visits
+from booking.assignment import rank_candidates
+from booking.bookings import BookingState, IllegalTransition, move
+from booking.requests import (
+    barred_until_date,
+    cancel_booking,
+    cancellation_quote,
+    request_booking,
+    strikes_this_month,
+)
+from core.clock import SEOUL
+from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from tests.booking.conftest import LIMITS, TUESDAY_9, caregiver, draft
+from tests.factories import ChildFactory, HouseholdFactory, StaffFactory, parent_of
+from tests.helpers import agency
+
+
+def test_a_request_is_priced_and_holds_its_time(session, clock, family, pricing):
+    booking = request_booking(
+        session, parent_of(family), draft(family), pricing=pricing, clock=clock
+    )
+    assert booking.state == "requested" and booking.agency_id == agency("AG035").id
+    # no tier decision: full price. R-FEE-1 2026 basic 12,790/h × 2 h = 25,580
+    assert (booking.total, booking.government, booking.parent, booking.tier) == (
+        25580,
+        0,
+        25580,
+        "none",
+    )
+    assert [t.to_state for t in booking.transitions] == []
+    again = request_booking(session, parent_of(family), draft(family), pricing=pricing, clock=clock)
+    assert again is booking  # the same request key: the same booking, not a second one
+
+
+@pytest.mark.parametrize(
+    ("changes", "code"),
+    [
+        ({"start": TUESDAY_9 - timedelta(days=2)}, "in_the_past"),
+        ({"start": datetime(2026, 3, 8, 9, tzinfo=SEOUL)}, "too_early"),  # more than 5 days ahead
+        ({"start": datetime(2026, 3, 2, 11, tzinfo=SEOUL)}, "too_late"),  # 1 h ahead (R-BK-1)
+        ({"service": "sick"}, "doctor_note_required"),
+    ],
+)
+def test_request_windows_and_rules(session, clock, family, pricing, changes, code):
+    with pytest.raises(ValidationFailed) as caught:
+        request_booking(
+            session, parent_of(family), draft(family, **changes), pricing=pricing, clock=clock
+        )
+    assert caught.value.code == code
+
+
+def test_urgent_requests_between_two_and_four_hours_ahead(session, clock, family, pricing):
+    booking = request_booking(
+        session,
+        parent_of(family),
+        draft(family, start=datetime(2026, 3, 2, 13, tzinfo=SEOUL)),
+        pricing=pricing,
+        clock=clock,
+    )
+    assert booking.urgent
+
+
+def test_no_requests_at_night(session, clock, family, pricing):
+    clock.instant = datetime(2026, 3, 2, 23, 0, tzinfo=SEOUL)
+    with pytest.raises(ValidationFailed) as caught:
+        request_booking(session, parent_of(family), draft(family), pricing=pricing, clock=clock)
+    assert caught.value.code == "night_request"
+
+
+def test_web_members_and_other_households_children_are_refused(session, clock, family, pricing):
+    family.member_state = "web_member"
+    with pytest.raises(Forbidden):
+        request_booking(session, parent_of(family), draft(family), pricing=pricing, clock=clock)
+    family.member_state = "full_member"
+    stranger = ChildFactory(household=HouseholdFactory())
+    bad = draft(family)
+    with pytest.raises(ValidationFailed) as caught:
+        request_booking(
+            session,
+            parent_of(family),
+            bad.__class__(**{**bad.__dict__, "child_ids": (stranger.id,)}),
+            pricing=pricing,
+            clock=clock,
+        )
+    assert caught.value.code == "unknown_child"
+
+
+def test_a_child_is_never_booked_twice(session, clock, family, pricing):
+    request_booking(session, parent_of(family), draft(family), pricing=pricing, clock=clock)
+    with pytest.raises(Conflict) as caught:
+        request_booking(
+            session,
+            parent_of(family),
+            draft(family, start=TUESDAY_9 + timedelta(hours=1), key="k2"),
+            pricing=pricing,
+            clock=clock,
+        )
+    assert caught.value.code == "child_already_booked"
+
+
+def test_the_annual_cap_holds_across_bookings(session, clock, family, pricing):
+    """R-SUP-10: hours reserved by earlier bookings count; the booking crossing the cap splits."""
+    from tests.factories import OfficerFactory
+    from vouchers.tier_decisions import TierDecision
+
+    session.add(
+        TierDecision(
+            household_id=family.id,
+            tier="ga",
+            suggested_tier="ga",
+            groups=[],
+            valid_from=clock.now().date(),
+            valid_until=clock.now().date().replace(month=12, day=31),
+            effective_until=clock.now().date().replace(month=12, day=31),
+            inputs={},
+            reason="",
+            decided_by_user_id=OfficerFactory().id,
+            decided_at=clock.now(),
+        )
+    )
+    session.flush()
+    first = request_booking(session, parent_of(family), draft(family), pricing=pricing, clock=clock)
+    assert (first.government, first.capped_minutes) == (21744, 120)  # 4 × ceil(6,395 × 85%)
+    assert first.tier == "ga"
+
+
+def test_ranking_prefers_the_caregiver_the_family_knows_then_distance(
+    session, clock, family, pricing
+):
+    near = caregiver(home="11680")
+    far = caregiver(home="11110")
+    known = caregiver(home="11110")
+    past = request_booking(
+        session,
+        parent_of(family),
+        draft(family, start=TUESDAY_9 + timedelta(days=1), key="old"),
+        pricing=pricing,
+        clock=clock,
+    )
+    past.caregiver_id, past.state = known.id, BookingState.COMPLETED.value
+    booking = request_booking(
+        session, parent_of(family), draft(family), pricing=pricing, clock=clock
+    )
+    ranked = rank_candidates(session, booking, limits=LIMITS)
+    assert [c.caregiver for c in ranked] == [known, near, far]
+    assert "cared for this family before" in ranked[0].reasons[0].message
+
+
+def test_hard_rules_exclude_busy_absent_and_unskilled_caregivers(session, clock, family, pricing):
+    from booking.caregivers import Leave
+
+    free = caregiver()
+    on_leave = caregiver()
+    on_leave.leaves = [Leave(starts_on=TUESDAY_9.date(), ends_on=TUESDAY_9.date(), reason="")]
+    unskilled = caregiver(skills=())  # the child is 4: no infant skill needed for basic care
+    sick_only = caregiver(
+        skills=("sick_child",),
+        hours=(__import__("datetime").time(13), __import__("datetime").time(20)),
+    )
+    booking = request_booking(
+        session, parent_of(family), draft(family), pricing=pricing, clock=clock
+    )
+    found = [c.caregiver for c in rank_candidates(session, booking, limits=LIMITS)]
+    assert free in found and unskilled in found
+    assert on_leave not in found and sick_only not in found  # leave; weekly hours start at 13:00
+
+
+def test_offers_first_acceptance_wins_and_visit_runs(session, clock, family, pricing):
+    first, second = caregiver(user=True), caregiver(user=True)
+    booking = request_booking(
+        session, parent_of(family), draft(family), pricing=pricing, clock=clock
+    )
+    offers = matching.offer_booking(
+        session, booking, limits=LIMITS, clock=clock, expires_in=timedelta(hours=2)
+    )
+    assert booking.state == "offered" and {o.caregiver_id for o in offers} == {first.id, second.id}
+    from service.accounts.models import User
+
+    first_actor = session.get(User, first.user_id).actor
+    second_actor = session.get(User, second.user_id).actor
+    offer_of = {o.caregiver_id: o for o in offers}
+    matching.accept_offer(session, second_actor, offer_of[second.id].id, limits=LIMITS, clock=clock)
+    assert booking.state == "matched" and booking.caregiver_id == second.id
+    with pytest.raises(Conflict):
+        matching.accept_offer(
+            session, first_actor, offer_of[first.id].id, limits=LIMITS, clock=clock
+        )
+    staff = StaffFactory(agency_id=agency("AG035").id).actor
+    matching.confirm(session, staff, booking, clock=clock)
+    with pytest.raises(Conflict):
+        visits.check_in(session, second_actor, booking.id, clock=clock)  # a day early
+    clock.instant = TUESDAY_9
+    visits.check_in(session, second_actor, booking.id, clock=clock)
+    with pytest.raises(NotFound):
+        visits.check_out(session, first_actor, booking.id, clock=clock)
+    visits.record_extension(
+        session, second_actor, booking.id, 30, "agreed with the agency by phone", clock=clock
+    )
+    clock.advance(timedelta(hours=1))  # leaving early changes nothing: booked time is billed
+    visits.check_out(session, second_actor, booking.id, clock=clock)
+    assert (booking.state, booking.total, booking.extension_minutes) == ("completed", 25580, 30)
+    assert [t.to_state for t in booking.transitions] == [
+        "offered",
+        "matched",
+        "confirmed",
+        "in_progress",
+        "completed",
+    ]
+    with pytest.raises(IllegalTransition):
+        move(booking, BookingState.CANCELLED, None, clock=clock)
+
+
+def test_no_offers_then_the_agency_assigns_by_hand_with_a_reason(session, clock, family, pricing):
+    booking = request_booking(
+        session, parent_of(family), draft(family), pricing=pricing, clock=clock
+    )
+    assert (
+        matching.offer_booking(
+            session, booking, limits=LIMITS, clock=clock, expires_in=timedelta(hours=2)
+        )
+        == []
+    )
+    hired = caregiver()
+    other_agency_staff = StaffFactory(agency_id=agency("AG001").id).actor
+    with pytest.raises(NotFound):
+        matching.assign(
+            session, other_agency_staff, booking, hired.id, reason="", limits=LIMITS, clock=clock
+        )
+    staff = StaffFactory(agency_id=agency("AG035").id).actor
+    matching.assign(session, staff, booking, hired.id, reason="", limits=LIMITS, clock=clock)
+    assert booking.caregiver_id == hired.id and "km from the family" in booking.assignment_reason
+    replacement = caregiver()
+    with pytest.raises(ValidationFailed):
+        matching.assign(
+            session, staff, booking, replacement.id, reason=" ", limits=LIMITS, clock=clock
+        )
+    matching.assign(
+        session, staff, booking, replacement.id, reason="caregiver ill", limits=LIMITS, clock=clock
+    )
+    assert booking.caregiver_id == replacement.id
+
+
+def test_a_caregiver_is_never_booked_twice(session, clock, family, pricing):
+    only = caregiver()
+    other_family = HouseholdFactory(district_code="11680", member_state="full_member")
+    ChildFactory(household=other_family)
+    staff = StaffFactory(agency_id=agency("AG035").id).actor
+    one = request_booking(session, parent_of(family), draft(family), pricing=pricing, clock=clock)
+    two = request_booking(
+        session,
+        parent_of(other_family),
+        draft(other_family, start=TUESDAY_9 + timedelta(minutes=90)),
+        pricing=pricing,
+        clock=clock,
+    )
+    matching.assign(session, staff, one, only.id, reason="", limits=LIMITS, clock=clock)
+    with pytest.raises(Conflict) as caught:
+        matching.assign(session, staff, two, only.id, reason="", limits=LIMITS, clock=clock)
+    assert caught.value.code == "caregiver_unsuitable"
+
+
+def test_cancellation_fees_and_strikes(session, clock, family, pricing):
+    """R-CAN-1: free beyond 24 h; one hourly basic fee (2026: 12,790) between 24 h and 1 h."""
+    booking = request_booking(
+        session, parent_of(family), draft(family), pricing=pricing, clock=clock
+    )
+    assert cancellation_quote(booking, pricing=pricing, clock=clock) == 12790  # 23 h ahead
+    clock.instant = datetime(2026, 3, 2, 8, tzinfo=SEOUL)
+    assert cancellation_quote(booking, pricing=pricing, clock=clock) == 0  # 25 h ahead
+    clock.instant = datetime(2026, 3, 3, 8, 50, tzinfo=SEOUL)
+    # under 1 h: 12,790 × 2 h × 50% = 12,790, at least one hourly fee
+    assert cancellation_quote(booking, pricing=pricing, clock=clock) == 12790
+    cancel_booking(
+        session,
+        parent_of(family),
+        booking,
+        reason="plans changed",
+        waived=False,
+        pricing=pricing,
+        clock=clock,
+    )
+    assert (booking.state, booking.cancellation_fee, booking.capped_minutes) == (
+        "cancelled",
+        12790,
+        0,
+    )
+    assert all(not bc.active for bc in booking.children)
+
+
+def test_three_late_cancellations_in_a_month_bar_the_family(session, clock, family, pricing):
+    """R-CAN-3: cancellations within 72 h, counted once per service date."""
+    actor = parent_of(family)
+    for day in (3, 4, 5):
+        start = datetime(2026, 3, day, 9, tzinfo=SEOUL)
+        booking = request_booking(
+            session, actor, draft(family, start=start, key=f"d{day}"), pricing=pricing, clock=clock
+        )
+        cancel_booking(
+            session, actor, booking, reason="", waived=False, pricing=pricing, clock=clock
+        )
+    assert strikes_this_month(session, family.id, pricing=pricing, clock=clock) == 3
+    assert (
+        barred_until_date(session, family.id, pricing=pricing, clock=clock)
+        == datetime(2026, 4, 2).date()
+    )
+    with pytest.raises(Forbidden) as caught:
+        request_booking(
+            session,
+            actor,
+            draft(family, start=datetime(2026, 3, 6, 9, tzinfo=SEOUL), key="x"),
+            pricing=pricing,
+            clock=clock,
+        )
+    assert caught.value.code == "barred"

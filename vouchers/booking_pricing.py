@@ -1,0 +1,114 @@
+"""The programme's figures for booking code: prices, request windows, cancellation fees, strikes.
+
+This implements ``booking.requests.Pricing``: booking code asks, the tariffs of the year and the
+household's tier decision answer.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from booking.bookings import HOLDING, Booking
+from booking.households import Household
+from booking.requests import BookingDraft, Price, RequestWindow, StrikeTerms
+from core.clock import SEOUL
+
+from .cancellation import cancellation_fee
+from .cost_split import ChildFacts, QuoteRequest, SickRate, quote
+from .tariffs import Attendance, Service, TariffBook
+from .tier_decisions import support_standing
+
+
+class TariffPricing:
+    def __init__(self, tariffs: TariffBook) -> None:
+        self.tariffs = tariffs
+
+    def price(
+        self, session: Session, household: Household, draft: BookingDraft, minutes_used: int
+    ) -> Price:
+        day = draft.starts_at.astimezone(SEOUL).date()
+        standing = support_standing(session, household, day)
+        by_id = {child.id: child for child in household.children}
+        children = tuple(
+            ChildFacts(
+                birth_date=by_id[child_id].birth_date,
+                supported=by_id[child_id].eligible_for_support,  # R-SVC-2
+                attendance=Attendance(by_id[child_id].attendance),  # R-SUP-11
+            )
+            for child_id in dict.fromkeys(draft.child_ids)
+        )
+        if draft.service == Service.INFANT_FULLDAY:  # R-SUP-10: its cap is monthly
+            minutes_used = _fullday_minutes_this_month(session, household.id, day)
+        result = quote(
+            QuoteRequest(
+                service=Service(draft.service),
+                start=draft.starts_at,
+                end=draft.ends_at,
+                children=children,
+                tier=standing.tier,
+                groups=standing.groups,
+                sick_rate=SickRate(draft.sick_rate),
+                minutes_used=minutes_used,
+            ),
+            self.tariffs,
+        )
+        lines = [
+            {
+                "child_id": draft.child_ids[line.child],
+                "start": line.start.isoformat(),
+                "end": line.end.isoformat(),
+                "band": line.band.value,
+                "units": line.units,
+                "fee": line.fee,
+                "government": line.government,
+                "parent": line.parent,
+                "supported": line.supported,
+            }
+            for line in result.lines
+        ]
+        return Price(
+            total=result.total,
+            government=result.government,
+            parent=result.parent,
+            tariff_year=result.tariff_year,
+            tier=standing.tier.value,
+            capped_minutes=result.capped_minutes,
+            lines=lines,
+        )
+
+    def request_window(self, day: date) -> RequestWindow:
+        terms = self.tariffs.for_date(day).booking
+        return RequestWindow(
+            earliest_days=terms.adhoc_earliest_days,
+            latest_hours=terms.adhoc_latest_hours,
+            urgent_latest_hours=terms.urgent_latest_hours,
+            blackout_from=terms.request_blackout_from,
+            blackout_until=terms.request_blackout_until,
+        )
+
+    def cancellation_fee(self, booking: Booking, at: datetime, waived: bool) -> int:
+        tariff = self.tariffs.for_date(booking.starts_at.astimezone(SEOUL).date())
+        minutes = int((booking.ends_at - booking.starts_at).total_seconds()) // 60
+        return cancellation_fee(tariff, minutes, booking.starts_at, at, waived)
+
+    def strike_terms(self, day: date) -> StrikeTerms:
+        terms = self.tariffs.for_date(day).cancellation
+        return StrikeTerms(terms.strike_count, terms.strike_window_hours, terms.bar_months)
+
+
+def _fullday_minutes_this_month(session: Session, household_id: int, day: date) -> int:
+    month_start = datetime(day.year, day.month, 1, tzinfo=SEOUL)
+    next_month = datetime(day.year + day.month // 12, day.month % 12 + 1, 1, tzinfo=SEOUL)
+    used = session.scalar(
+        select(func.coalesce(func.sum(Booking.capped_minutes), 0)).where(
+            Booking.household_id == household_id,
+            Booking.service == Service.INFANT_FULLDAY.value,
+            Booking.state.in_([s.value for s in HOLDING]),
+            Booking.starts_at >= month_start,
+            Booking.starts_at < next_month,
+        )
+    )
+    return int(used or 0)
