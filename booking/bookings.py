@@ -168,6 +168,12 @@ class BookingSeries(Base):
     child_ids: Mapped[list[int]] = mapped_column(JSON)
     caregiver_id: Mapped[int | None] = mapped_column(ForeignKey("caregivers.id"))
     state: Mapped[str] = mapped_column(String(12), default="submitted")
+    # full-day infant care (R-SUP-10, R-PAY-3): the month's contracted hours and its price
+    monthly_hours: Mapped[int | None]
+    total: Mapped[int] = mapped_column(default=0)
+    government: Mapped[int] = mapped_column(default=0)
+    parent: Mapped[int] = mapped_column(default=0)
+    created_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime]
 
 

@@ -122,17 +122,8 @@ def request_booking(
     ):
         raise Conflict(N_("A child is already booked at this time."), code="child_already_booked")
     agency_id = _agency_for(session, household)
-    year_start = datetime(draft.starts_at.astimezone(SEOUL).year, 1, 1, tzinfo=SEOUL)
-    used = session.scalar(
-        select(func.coalesce(func.sum(Booking.capped_minutes), 0)).where(
-            Booking.household_id == household.id,
-            Booking.state.in_([s.value for s in HOLDING]),
-            Booking.service != "infant_fullday",  # its hours count against a monthly cap
-            Booking.starts_at >= year_start,
-            Booking.starts_at < year_start.replace(year=year_start.year + 1),
-        )
-    )
-    price = pricing.price(session, household, draft, int(used or 0))
+    used = reserved_minutes(session, household.id, draft.starts_at.astimezone(SEOUL).year)
+    price = pricing.price(session, household, draft, used)
     now = clock.now()
     booking = Booking(
         household_id=household.id,
@@ -173,6 +164,21 @@ def request_booking(
     )
     record(session, actor, "booking.requested", "booking", booking.id, clock=clock)
     return booking
+
+
+def reserved_minutes(session: Session, household_id: int, year: int) -> int:
+    """R-SUP-10: subsidised minutes the household's bookings hold against the year's cap."""
+    year_start = datetime(year, 1, 1, tzinfo=SEOUL)
+    used = session.scalar(
+        select(func.coalesce(func.sum(Booking.capped_minutes), 0)).where(
+            Booking.household_id == household_id,
+            Booking.state.in_([s.value for s in HOLDING]),
+            Booking.service != "infant_fullday",  # its hours count against a monthly cap
+            Booking.starts_at >= year_start,
+            Booking.starts_at < year_start.replace(year=year + 1),
+        )
+    )
+    return int(used or 0)
 
 
 def _check_member(household: Household, draft: BookingDraft) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Flask
 
+from booking.assignment import CaregiverLimits
 from core.clock import SystemClock
 from vouchers.tariffs import TariffBook, default_tariff_book
 
@@ -43,6 +44,7 @@ def configure_settings(app: Flask, overrides: Mapping[str, Any] | None) -> None:
     app.extensions["dolbom.clock"] = app.config.pop("CLOCK", None) or SystemClock()
     # rules figures are data (RULES.md): a directory of one TOML file per tariff year
     app.extensions["dolbom.documents"] = FileDocumentStore(Path(app.config["UPLOAD_DIRECTORY"]))
+    app.extensions["dolbom.caregiver_limits"] = app.config.pop("CAREGIVER_LIMITS", None) or CaregiverLimits()
     directory = app.config.get("TARIFF_DIRECTORY")
     app.extensions["dolbom.tariffs"] = (
         TariffBook.from_directory(Path(directory)) if directory else default_tariff_book()

@@ -47,6 +47,8 @@ def flask_settings() -> dict[str, object]:
         "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
         "TEMPLATES_AUTO_RELOAD": False,
         "TARIFF_DIRECTORY": os.environ.get("TARIFF_DIRECTORY") or None,
+        # R-BK-6: how long an automatic offer to a caregiver stays open
+        "OFFER_MINUTES": int(os.environ.get("OFFER_MINUTES", "60")),
         # uploaded documents: private, outside static/, stored under random names
         "UPLOAD_DIRECTORY": os.environ.get("UPLOAD_DIRECTORY")
         or str(ROOT / "instance" / "uploads"),

@@ -8,6 +8,7 @@ from booking.geography import CommunityCentre, District, Province
 from booking.home_visits import HomeVisit, LinkedService, VisitCase
 from booking.households import Child, Guardian, Household
 from booking.matching import Offer
+from booking.waiting_list import WaitingRequest
 from core.audit import AuditEvent
 from core.outbox import Notification
 from vouchers.support_applications import ApplicationDocument, SupportApplication
@@ -45,6 +46,7 @@ __all__ = [
     "TierDecision",
     "Transition",
     "User",
+    "WaitingRequest",
     "VisitCase",
     "WeeklySlot",
     "agency_districts",

@@ -2,7 +2,7 @@
 
 Revision ID: 0005_bookings
 Revises: 0004_allowances_home_visits
-Create Date: 2026-11-22 18:32:11.806732
+Create Date: 2026-11-22 18:36:24.435359
 
 """
 from alembic import op
@@ -30,9 +30,15 @@ def upgrade():
     sa.Column('child_ids', sa.JSON(), nullable=False),
     sa.Column('caregiver_id', sa.Integer(), nullable=True),
     sa.Column('state', sa.String(length=12), nullable=False),
+    sa.Column('monthly_hours', sa.Integer(), nullable=True),
+    sa.Column('total', sa.Integer(), nullable=False),
+    sa.Column('government', sa.Integer(), nullable=False),
+    sa.Column('parent', sa.Integer(), nullable=False),
+    sa.Column('created_by_user_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['agency_id'], ['agencies.id'], name=op.f('fk_booking_series_agency_id_agencies')),
     sa.ForeignKeyConstraint(['caregiver_id'], ['caregivers.id'], name=op.f('fk_booking_series_caregiver_id_caregivers')),
+    sa.ForeignKeyConstraint(['created_by_user_id'], ['users.id'], name=op.f('fk_booking_series_created_by_user_id_users')),
     sa.ForeignKeyConstraint(['household_id'], ['households.id'], name=op.f('fk_booking_series_household_id_households')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_booking_series'))
     )
@@ -87,6 +93,30 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_bookings_household_id'), ['household_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_bookings_series_id'), ['series_id'], unique=False)
         batch_op.create_index('uq_bookings_request_key', ['household_id', 'request_key'], unique=True)
+
+    op.create_table('waiting_requests',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('child_id', sa.Integer(), nullable=False),
+    sa.Column('household_id', sa.Integer(), nullable=False),
+    sa.Column('agency_id', sa.Integer(), nullable=False),
+    sa.Column('grounds', sa.JSON(), nullable=False),
+    sa.Column('waiting_since', sa.Date(), nullable=False),
+    sa.Column('renewed_months', sa.Integer(), nullable=False),
+    sa.Column('last_renewed_on', sa.Date(), nullable=True),
+    sa.Column('answer_due', sa.Date(), nullable=False),
+    sa.Column('answered_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('state', sa.String(length=10), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['agency_id'], ['agencies.id'], name=op.f('fk_waiting_requests_agency_id_agencies')),
+    sa.ForeignKeyConstraint(['child_id'], ['children.id'], name=op.f('fk_waiting_requests_child_id_children'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['household_id'], ['households.id'], name=op.f('fk_waiting_requests_household_id_households'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_waiting_requests'))
+    )
+    with op.batch_alter_table('waiting_requests', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_waiting_requests_agency_id'), ['agency_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_waiting_requests_child_id'), ['child_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_waiting_requests_household_id'), ['household_id'], unique=False)
+        batch_op.create_index('uq_waiting_requests_open_child', ['child_id'], unique=True, postgresql_where=sa.text("state = 'waiting'"), sqlite_where=sa.text("state = 'waiting'"))
 
     op.create_table('booked_children',
     sa.Column('booking_id', sa.Integer(), nullable=False),
@@ -150,6 +180,7 @@ def upgrade():
         )
 
 
+
 def downgrade():
     if op.get_bind().dialect.name == "postgresql":
         op.execute("ALTER TABLE booked_children DROP CONSTRAINT ex_booked_children_time")
@@ -168,6 +199,13 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_booked_children_child_id'))
 
     op.drop_table('booked_children')
+    with op.batch_alter_table('waiting_requests', schema=None) as batch_op:
+        batch_op.drop_index('uq_waiting_requests_open_child', postgresql_where=sa.text("state = 'waiting'"), sqlite_where=sa.text("state = 'waiting'"))
+        batch_op.drop_index(batch_op.f('ix_waiting_requests_household_id'))
+        batch_op.drop_index(batch_op.f('ix_waiting_requests_child_id'))
+        batch_op.drop_index(batch_op.f('ix_waiting_requests_agency_id'))
+
+    op.drop_table('waiting_requests')
     with op.batch_alter_table('bookings', schema=None) as batch_op:
         batch_op.drop_index('uq_bookings_request_key')
         batch_op.drop_index(batch_op.f('ix_bookings_series_id'))

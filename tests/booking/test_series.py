@@ -1,0 +1,81 @@
+"""Regular use: next month's weekly pattern, assigned and confirmed as a series (R-BK-1, R-BK-2)."""
+
+from __future__ import annotations
+
+from datetime import date, time
+
+import pytest
+
+from booking.series import (
+    SeriesDraft,
+    assign_series,
+    confirm_series,
+    series_bookings,
+    series_candidates,
+    submit_series,
+)
+from core.errors import NotFound, ValidationFailed
+from tests.booking.conftest import LIMITS, caregiver
+from tests.factories import StaffFactory, parent_of
+from tests.helpers import agency
+
+
+def pattern(family, **changes):
+    base = {
+        "month": date(2026, 4, 1),
+        "weekdays": (0, 2),  # Monday and Wednesday
+        "starts_at": time(15),
+        "ends_at": time(19),
+        "child_ids": tuple(c.id for c in family.children),
+    }
+    return SeriesDraft(**{**base, **changes})
+
+
+def test_a_family_submits_next_months_pattern_and_the_agency_assigns_one_caregiver(
+    session, clock, family, pricing
+):
+    family.children[0].state = "regular"
+    series = submit_series(
+        session, parent_of(family), pattern(family), pricing=pricing, clock=clock
+    )
+    bookings = series_bookings(session, series)
+    assert len(bookings) == 9  # April 2026: 4 Mondays and 5 Wednesdays
+    assert all(b.kind == "regular" and b.state == "requested" for b in bookings)
+    # R-FEE-1: 4 h of basic care at the 2026 fee, full price without a tier: 4 × 12,790
+    assert {b.total for b in bookings} == {51160}
+    steady = caregiver()
+    part_time = caregiver(days=(0,))  # Mondays only: cannot take the whole series
+    staff = StaffFactory(agency_id=agency("AG035").id).actor
+    able = series_candidates(session, series, limits=LIMITS)
+    assert steady.id in able and part_time.id not in able
+    assign_series(session, staff, series.id, steady.id, reason="", limits=LIMITS, clock=clock)
+    confirm_series(session, staff, series.id, clock=clock)
+    assert {(b.caregiver_id, b.state) for b in series_bookings(session, series)} == {
+        (steady.id, "confirmed")
+    }
+    with pytest.raises(NotFound):
+        assign_series(
+            session,
+            StaffFactory(agency_id=agency("AG001").id).actor,
+            series.id,
+            steady.id,
+            reason="",
+            limits=LIMITS,
+            clock=clock,
+        )
+
+
+def test_waiting_children_and_closed_windows_are_refused(session, clock, family, pricing):
+    with pytest.raises(ValidationFailed) as caught:
+        submit_series(session, parent_of(family), pattern(family), pricing=pricing, clock=clock)
+    assert caught.value.code == "child_waiting"  # R-BK-2: a waiting child uses ad-hoc care only
+    family.children[0].state = "regular"
+    with pytest.raises(ValidationFailed) as caught:
+        submit_series(
+            session,
+            parent_of(family),
+            pattern(family, month=date(2026, 5, 1)),
+            pricing=pricing,
+            clock=clock,
+        )
+    assert caught.value.code == "window_closed"
