@@ -129,7 +129,7 @@ def join_waiting_list(
     *,
     clock: Clock,
 ) -> WaitingRequest:
-    """A family asks for regular care for a child; the agency serving its district keeps the list."""
+    """A family asks for regular care for a child; the agency of its district keeps the list."""
     household = get_own_household(session, actor)
     child = next((c for c in household.children if c.id == child_id), None)
     if child is None:

@@ -20,7 +20,17 @@ api = DolbomApi()
 
 
 def register_api(app: Flask) -> None:
-    from . import accounts, caregivers, households, quotes, reference, support
+    from . import (
+        accounts,
+        allowances,
+        caregivers,
+        home_visits,
+        households,
+        quotes,
+        reference,
+        regular_care,
+        support,
+    )
 
     api.init_app(
         app,
@@ -28,9 +38,7 @@ def register_api(app: Flask) -> None:
             "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
         },
     )
-    from . import allowances, home_visits
-
-    for module in (accounts, reference, quotes, households, caregivers, support):
+    for module in (accounts, reference, quotes, households, caregivers, support, regular_care):
         csrf.exempt(module.blp)  # bearer tokens, never cookies: no CSRF to defend against
         api.register_blueprint(module.blp)
     for module in (allowances, home_visits):  # issue 7
