@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
 
 from booking.assignment import CaregiverLimits
-from core.clock import SystemClock
+from core.clock import Clock, FixedClock, SystemClock
 from vouchers.tariffs import TariffBook, default_tariff_book
 
 from . import config as settings
@@ -41,14 +42,27 @@ def configure_settings(app: Flask, overrides: Mapping[str, Any] | None) -> None:
     app.config.from_prefixed_env("DOLBOM")
     if overrides:
         app.config.from_mapping(overrides)
-    app.extensions["dolbom.clock"] = app.config.pop("CLOCK", None) or SystemClock()
+    app.extensions["dolbom.clock"] = app.config.pop("CLOCK", None) or _configured_clock(app)
     # rules figures are data (RULES.md): a directory of one TOML file per tariff year
     app.extensions["dolbom.documents"] = FileDocumentStore(Path(app.config["UPLOAD_DIRECTORY"]))
-    app.extensions["dolbom.caregiver_limits"] = app.config.pop("CAREGIVER_LIMITS", None) or CaregiverLimits()
+    app.extensions["dolbom.caregiver_limits"] = (
+        app.config.pop("CAREGIVER_LIMITS", None) or CaregiverLimits()
+    )
     directory = app.config.get("TARIFF_DIRECTORY")
     app.extensions["dolbom.tariffs"] = (
         TariffBook.from_directory(Path(directory)) if directory else default_tariff_book()
     )
+
+
+def _configured_clock(app: Flask) -> Clock:
+    """The system clock; a demo or a benchmark may pin the time with FIXED_TIME (ISO 8601)."""
+    pinned = app.config.get("FIXED_TIME")
+    if not pinned:
+        return SystemClock()
+    instant = datetime.fromisoformat(pinned)
+    if instant.tzinfo is None:
+        raise ValueError("FIXED_TIME needs a UTC offset, e.g. 2026-03-02T10:00:00+09:00")
+    return FixedClock(instant)
 
 
 def configure_logging(app: Flask) -> None:

@@ -49,6 +49,8 @@ def flask_settings() -> dict[str, object]:
         "TARIFF_DIRECTORY": os.environ.get("TARIFF_DIRECTORY") or None,
         # R-BK-6: how long an automatic offer to a caregiver stays open
         "OFFER_MINUTES": int(os.environ.get("OFFER_MINUTES", "60")),
+        # demos and benchmarks only: pin the service's clock (ISO 8601 with offset)
+        "FIXED_TIME": os.environ.get("FIXED_TIME") or None,
         # uploaded documents: private, outside static/, stored under random names
         "UPLOAD_DIRECTORY": os.environ.get("UPLOAD_DIRECTORY")
         or str(ROOT / "instance" / "uploads"),

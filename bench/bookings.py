@@ -1,0 +1,313 @@
+"""Booking benchmark (issue 5), on PostgreSQL with the national-scale demo data.
+
+Phase 1 — requests: concurrent parents POST /api/v1/bookings (request → quote → reserve the
+subsidised hours → rank the agency's caregivers → offer to the best ten) against gunicorn;
+reports bookings a second, p50/p95/p99 latency and the share of requests that found caregivers.
+Phase 2 — the race: every offered caregiver accepts every offer at once (threads, each with its
+own session); then SQL proves that no caregiver and no child is booked twice.
+
+Prepare once (about two minutes):
+    createdb -h 127.0.0.1 -U postgres dolbom_bench
+    DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/dolbom_bench flask --app wsgi db upgrade
+    DATABASE_URL=... flask --app wsgi demo-data --scale national
+Run: ``.venv/bin/python bench/bookings.py --database-url postgresql+psycopg://...dolbom_bench``
+(it works on a copy made with CREATE DATABASE ... TEMPLATE, so it can be run again).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+NOW = "2026-03-02T10:00:00+09:00"  # a Monday morning: ad-hoc requests for the next days
+
+
+def copy_database(url: str) -> str:
+    source = sa.engine.make_url(url)
+    name = f"dolbom_bench_run_{uuid.uuid4().hex[:6]}"
+    admin = sa.create_engine(source.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{source.database}"')
+    admin.dispose()
+    return source.set(database=name).render_as_string(hide_password=False)
+
+
+def drop_database(url: str) -> None:
+    target = sa.engine.make_url(url)
+    admin = sa.create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)')
+    admin.dispose()
+
+
+def prepare(url: str, families: int) -> list[tuple[str, int, str]]:
+    """Tokens for parents of full-member families with a child of 1 to 12, and caregiver
+    accounts for phase 2 (made directly in the database: logging in is not what we measure)."""
+    os.environ["DATABASE_URL"] = url
+    os.environ["FIXED_TIME"] = NOW
+    from sqlalchemy import select, update
+
+    from booking.caregivers import Caregiver
+    from booking.households import Child, Household
+    from service.accounts.models import User
+    from service.accounts.service import issue_token
+    from service.app import create_app
+    from service.context import current_clock
+    from service.extensions import db
+
+    app = create_app()
+    rng = random.Random(7)
+    with app.app_context():
+        rows = db.session.execute(
+            select(Household.applicant_user_id, Child.id, Child.birth_date)
+            .join(Child, Child.household_id == Household.id)
+            .where(
+                Household.member_state == "full_member",
+                Child.birth_date < datetime(2025, 3, 1).date(),
+            )
+            .where(Child.birth_date > datetime(2013, 6, 1).date())
+        ).all()
+        chosen = rng.sample(rows, families)
+        clock = current_clock()
+        people = []
+        for user_id, child_id, _birth in chosen:
+            token, _ = issue_token(
+                db.session, db.session.get(User, user_id), clock=clock, lifetime=timedelta(days=2)
+            )
+            people.append((token, child_id, str(user_id)))
+        # caregiver accounts, so that the offers can be accepted in phase 2
+        without = db.session.scalars(select(Caregiver).where(Caregiver.user_id.is_(None))).all()
+        users = [
+            {
+                "email": f"bench.caregiver{c.id}@example.kr",
+                "password_hash": "x",
+                "display_name": c.name,
+                "role": "caregiver",
+                "agency_id": c.agency_id,
+                "active": True,
+                "created_at": clock.now(),
+            }
+            for c in without
+        ]
+        ids = db.session.scalars(
+            sa.insert(User).returning(User.id, sort_by_parameter_order=True), users
+        ).all()
+        for caregiver, user_id in zip(without, ids, strict=True):
+            db.session.execute(
+                update(Caregiver).where(Caregiver.id == caregiver.id).values(user_id=user_id)
+            )
+        db.session.commit()
+        for engine in db.engines.values():
+            engine.dispose()
+    return people
+
+
+def serve(url: str, workers: int) -> tuple[subprocess.Popen, int]:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "DATABASE_URL": url, "FIXED_TIME": NOW, "SECRET_KEY": "bench"}
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--no-control-socket",
+            "-w",
+            str(workers),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    for _ in range(200):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return server, port
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit("gunicorn did not start")
+
+
+def book(port: int, token: str, child_id: int, rng: random.Random) -> tuple[float, int, dict]:
+    day = datetime(2026, 3, 3 + rng.randrange(4), 0, 0)
+    start_hour = rng.choice((9, 10, 13, 14, 15, 16))
+    start = day.replace(hour=start_hour, minute=rng.choice((0, 30)))
+    end = start + timedelta(minutes=30 * rng.choice((4, 5, 6)))
+    body = json.dumps(
+        {
+            "service": "basic",
+            "start": start.isoformat() + "+09:00",
+            "end": end.isoformat() + "+09:00",
+            "child_ids": [child_id],
+        }
+    ).encode()
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/api/v1/bookings",
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "Authorization": f"Bearer {token}",
+            "Idempotency-Key": uuid.uuid4().hex,
+        },
+    )
+    started = time.perf_counter()
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            status, payload = response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        status, payload = error.code, json.loads(error.read() or b"{}")
+    return (time.perf_counter() - started) * 1000, status, payload
+
+
+def phase_one(port: int, people, clients: int, per_client: int):
+    results = []
+    lock = threading.Lock()
+
+    def client(index: int) -> None:
+        rng = random.Random(index)
+        mine = people[index::clients][:per_client]
+        for token, child_id, _ in mine:
+            outcome = book(port, token, child_id, rng)
+            with lock:
+                results.append(outcome)
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        list(pool.map(client, range(clients)))
+    return results, time.perf_counter() - started
+
+
+def phase_two(url: str) -> tuple[int, int, int, int]:
+    """Every pending offer accepted at once; then count double bookings in SQL."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from booking.assignment import CaregiverLimits
+    from booking.caregivers import Caregiver
+    from booking.matching import Offer, accept_offer
+    from core.actors import Actor, Role
+    from core.clock import FixedClock
+    from core.errors import Conflict
+
+    engine = sa.create_engine(url, pool_size=8, max_overflow=4)
+    clock = FixedClock(datetime.fromisoformat(NOW))
+    with Session(engine) as session:
+        offers = session.execute(
+            select(Offer.id, Caregiver.user_id, Caregiver.agency_id)
+            .join(Caregiver, Caregiver.id == Offer.caregiver_id)
+            .where(Offer.state == "pending")
+        ).all()
+    random.Random(3).shuffle(offers)
+
+    def accept(row) -> str:
+        offer_id, user_id, agency_id = row
+        with Session(engine) as session:
+            try:
+                accept_offer(
+                    session,
+                    Actor(user_id, Role.CAREGIVER, agency_id=agency_id),
+                    offer_id,
+                    limits=CaregiverLimits(),
+                    clock=clock,
+                )
+                session.commit()
+                return "won"
+            except Conflict:
+                session.rollback()
+                return "lost"
+
+    with ThreadPoolExecutor(8) as pool:
+        outcomes = list(pool.map(accept, offers))
+    with engine.connect() as connection:
+        caregiver_doubles = connection.exec_driver_sql(
+            "SELECT count(*) FROM bookings a JOIN bookings b ON a.caregiver_id = b.caregiver_id AND a.id < b.id "
+            "AND tstzrange(a.starts_at, a.ends_at) && tstzrange(b.starts_at, b.ends_at) "
+            "WHERE a.state IN ('matched','confirmed') AND b.state IN ('matched','confirmed')"
+        ).scalar()
+        child_doubles = connection.exec_driver_sql(
+            "SELECT count(*) FROM booked_children a JOIN booked_children b ON a.child_id = b.child_id "
+            "AND a.booking_id < b.booking_id AND a.active AND b.active "
+            "AND tstzrange(a.starts_at, a.ends_at) && tstzrange(b.starts_at, b.ends_at)"
+        ).scalar()
+    engine.dispose()
+    return len(offers), outcomes.count("won"), caregiver_doubles, child_doubles
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Dolbom booking benchmark")
+    parser.add_argument(
+        "--database-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/dolbom_bench"
+    )
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--per-client", type=int, default=150)
+    parser.add_argument("--workers", type=int, default=4)
+    args = parser.parse_args()
+    url = copy_database(args.database_url)
+    server = None
+    try:
+        people = prepare(url, args.clients * args.per_client)
+        server, port = serve(url, args.workers)
+        book(port, people[0][0], people[0][1], random.Random(0))  # warm up
+        results, seconds = phase_one(port, people[1:], args.clients, args.per_client)
+        latencies = sorted(r[0] for r in results)
+        created = [r for r in results if r[1] == 201]
+        offered = [r for r in created if r[2].get("state") == "offered"]
+        q = statistics.quantiles(latencies, n=100)
+        print(
+            f"requests: {len(results)} in {seconds:.1f} s = {len(results) / seconds:.0f} bookings/s "
+            f"({args.clients} clients, gunicorn -w {args.workers})"
+        )
+        print(f"latency ms: p50 {q[49]:.1f}  p95 {q[94]:.1f}  p99 {q[98]:.1f}")
+        statuses = {
+            s: sum(1 for r in results if r[1] == s) for s in sorted({r[1] for r in results})
+        }
+        print(
+            f"statuses: {statuses}; offered to caregivers: {len(offered)}/{len(created)} "
+            f"({100 * len(offered) / max(len(created), 1):.0f}%)"
+        )
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+        server = None
+        offers, won, caregiver_doubles, child_doubles = phase_two(url)
+        print(
+            f"race: {offers} offers accepted at once by their caregivers: {won} bookings matched; "
+            f"double bookings: caregivers {caregiver_doubles}, children {child_doubles}"
+        )
+        ok = (
+            q[94] < 50 and len(results) / seconds >= 100 and caregiver_doubles == child_doubles == 0
+        )
+        sys.exit(0 if ok else 1)
+    finally:
+        if server is not None:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=30)
+        drop_database(url)
+
+
+if __name__ == "__main__":
+    main()
