@@ -22,7 +22,7 @@ from core.clock import SEOUL
 from core.i18n import N_
 
 from .bookings import WITH_CAREGIVER, Booking, BookingKind, BookingState
-from .caregivers import Caregiver, CaregiverSkill, Skill, caregiver_areas
+from .caregivers import Caregiver, CaregiverSkill, Leave, Skill, WeeklySlot, caregiver_areas
 from .geography import District, distance_km
 
 INFANT_MONTHS = 36
@@ -34,7 +34,7 @@ SKILL_FOR_SERVICE = {
 
 
 @dataclass(frozen=True)
-class CaregiverLimits:  # R-BK-5
+class CaregiverLimits:  # R-BK-5 (the figures come from the tariff of the year; defaults for tests)
     daily_minutes: int = 8 * 60
     weekly_minutes: int = 40 * 60
     weekly_overtime_minutes: int = 52 * 60
@@ -93,21 +93,30 @@ def rank_candidates(
     household = booking.household
     district = household.district
     skills = required_skills(booking)
-    query = (
-        select(Caregiver)
-        .where(Caregiver.agency_id == booking.agency_id, Caregiver.active)
-        .where(
-            Caregiver.id.in_(
-                select(caregiver_areas.c.caregiver_id).where(
-                    caregiver_areas.c.district_code == district.code
-                )
+    start, end = booking.starts_at, booking.ends_at
+    local_start, local_end = start.astimezone(SEOUL), end.astimezone(SEOUL)
+    day = local_start.date()
+    if local_end.date() != day:
+        return []  # care past midnight is arranged by hand: weekly hours are one day's windows
+    # the cheap rules run in the database, so that only plausible caregivers are loaded at all
+    query = select(Caregiver).where(
+        Caregiver.agency_id == booking.agency_id,
+        Caregiver.active,
+        Caregiver.id.in_(
+            select(caregiver_areas.c.caregiver_id).where(
+                caregiver_areas.c.district_code == district.code
             )
-        )
-        .options(
-            selectinload(Caregiver.availability),
-            selectinload(Caregiver.leaves),
-            selectinload(Caregiver.home_district),
-        )
+        ),
+        Caregiver.id.in_(
+            select(WeeklySlot.caregiver_id).where(
+                WeeklySlot.weekday == day.weekday(),
+                WeeklySlot.starts_at <= local_start.time(),
+                WeeklySlot.ends_at >= local_end.time(),
+            )
+        ),
+        ~Caregiver.id.in_(
+            select(Leave.caregiver_id).where(Leave.starts_on <= day, Leave.ends_on >= day)
+        ),
     )
     for skill in skills:
         query = query.where(
@@ -120,9 +129,6 @@ def rank_candidates(
     caregivers = list(session.scalars(query))
     if not caregivers:
         return []
-    start, end = booking.starts_at, booking.ends_at
-    local_start = start.astimezone(SEOUL)
-    day = local_start.date()
     week_start = datetime.combine(day - timedelta(days=day.weekday()), datetime.min.time(), SEOUL)
     busy: dict[int, list[Booking]] = defaultdict(list)
     for other in session.scalars(
@@ -143,6 +149,7 @@ def rank_candidates(
             select(District).where(
                 District.code.in_(
                     {b.household.district_code for bookings in busy.values() for b in bookings}
+                    | {c.home_district_code for c in caregivers}
                     | {district.code}
                 )
             )
@@ -167,8 +174,6 @@ def rank_candidates(
     length = _minutes(start, end)
     found = []
     for caregiver in caregivers:
-        if not _available(caregiver, local_start, end.astimezone(SEOUL)):
-            continue
         theirs = busy[caregiver.id]
         if not _free(theirs, booking, districts, district, limits):
             continue
@@ -186,8 +191,8 @@ def rank_candidates(
             continue  # R-SVC table: after sick-child care, no other home that day
         km = round(
             distance_km(
-                caregiver.home_district.lat_e6,
-                caregiver.home_district.lon_e6,
+                districts[caregiver.home_district_code].lat_e6,
+                districts[caregiver.home_district_code].lon_e6,
                 district.lat_e6,
                 district.lon_e6,
             )
@@ -226,22 +231,6 @@ def rank_candidates(
         found.append(Candidate(caregiver, sort_key, tuple(reasons), week_minutes, km))
     found.sort(key=lambda c: c.sort_key)
     return found
-
-
-def _available(caregiver: Caregiver, start: datetime, end: datetime) -> bool:
-    """Weekly hours cover the booking and no leave that day; care running past midnight is
-    arranged by the agency by hand (weekly hours are windows within one day)."""
-    day = start.date()
-    if end.date() != day or any(
-        leave.starts_on <= day <= leave.ends_on for leave in caregiver.leaves
-    ):
-        return False
-    return any(
-        slot.weekday == day.weekday()
-        and slot.starts_at <= start.time()
-        and end.time() <= slot.ends_at
-        for slot in caregiver.availability
-    )
 
 
 def _free(

@@ -10,7 +10,6 @@ from typing import Any
 
 from flask import Flask
 
-from booking.assignment import CaregiverLimits
 from core.clock import Clock, FixedClock, SystemClock
 from vouchers.tariffs import TariffBook, default_tariff_book
 
@@ -45,9 +44,7 @@ def configure_settings(app: Flask, overrides: Mapping[str, Any] | None) -> None:
     app.extensions["dolbom.clock"] = app.config.pop("CLOCK", None) or _configured_clock(app)
     # rules figures are data (RULES.md): a directory of one TOML file per tariff year
     app.extensions["dolbom.documents"] = FileDocumentStore(Path(app.config["UPLOAD_DIRECTORY"]))
-    app.extensions["dolbom.caregiver_limits"] = (
-        app.config.pop("CAREGIVER_LIMITS", None) or CaregiverLimits()
-    )
+    app.extensions["dolbom.caregiver_limits"] = app.config.pop("CAREGIVER_LIMITS", None)
     directory = app.config.get("TARIFF_DIRECTORY")
     app.extensions["dolbom.tariffs"] = (
         TariffBook.from_directory(Path(directory)) if directory else default_tariff_book()

@@ -12,9 +12,11 @@ from booking.bookings import Booking
 from booking.caregivers import Caregiver
 from booking.households import Household
 from core.actors import Actor, Role
+from core.clock import seoul_today
 from core.errors import NotFound
 from vouchers.booking_pricing import TariffPricing
 
+from .context import current_clock
 from .quotes import tariff_book
 
 
@@ -23,7 +25,9 @@ def pricing() -> TariffPricing:
 
 
 def limits() -> CaregiverLimits:
-    return current_app.extensions["dolbom.caregiver_limits"]
+    """R-BK-5 limits of this year's tariff (a test may pin its own in CAREGIVER_LIMITS)."""
+    pinned = current_app.extensions.get("dolbom.caregiver_limits")
+    return pinned or pricing().caregiver_limits(seoul_today(current_clock()))
 
 
 def offer_expiry() -> timedelta:

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from booking.assignment import CaregiverLimits
 from booking.bookings import HOLDING, Booking
 from booking.households import Household
 from booking.requests import BookingDraft, Price, RequestWindow, StrikeTerms
@@ -93,6 +94,16 @@ class TariffPricing:
         tariff = self.tariffs.for_date(booking.starts_at.astimezone(SEOUL).date())
         minutes = int((booking.ends_at - booking.starts_at).total_seconds()) // 60
         return cancellation_fee(tariff, minutes, booking.starts_at, at, waived)
+
+    def caregiver_limits(self, day: date) -> CaregiverLimits:
+        """R-BK-5 / R-BK-4 figures of the year as the assignment engine takes them."""
+        terms = self.tariffs.for_date(day).caregiver_limits
+        return CaregiverLimits(
+            daily_minutes=terms.daily_hours * 60,
+            weekly_minutes=terms.weekly_hours * 60,
+            weekly_overtime_minutes=terms.weekly_overtime_hours * 60,
+            light_load_minutes=terms.light_load_hours * 60,
+        )
 
     def strike_terms(self, day: date) -> StrikeTerms:
         terms = self.tariffs.for_date(day).cancellation

@@ -218,6 +218,14 @@ class CaregiverPay:  # R-CG-2: hourly pay.
 
 
 @dataclass(frozen=True)
+class CaregiverLimitTerms:  # R-BK-5 and R-BK-4: a caregiver's working limits, in hours.
+    daily_hours: int
+    weekly_hours: int
+    weekly_overtime_hours: int
+    light_load_hours: int  # under this a week, preferred for ad-hoc work (R-BK-4)
+
+
+@dataclass(frozen=True)
 class Tariff:
     year: int
     effective_from: date
@@ -238,6 +246,7 @@ class Tariff:
     cancellation: CancellationTerms
     booking: BookingTerms
     caregiver_pay: CaregiverPay
+    caregiver_limits: CaregiverLimitTerms
     source_file: str = field(default="", metadata={"internal": True})
 
     def fee30(self, service: Service, *, surcharged: bool, children: int) -> int:
