@@ -16,12 +16,13 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.actors import Actor, Role
 from core.audit import record
 from core.clock import Clock, seoul_today
-from core.errors import NotFound, ValidationFailed
+from core.errors import Conflict, NotFound, ValidationFailed
 from core.i18n import N_
 
 from .attendance import Attendance
@@ -162,7 +163,12 @@ def import_flagged_children(
         for child in accepted
     ]
     session.add_all(cases)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:  # another import of the same children won the race
+        raise Conflict(
+            N_("The list changed while importing; import the file again."), code="list_changed"
+        ) from None
     record(
         session,
         actor,
@@ -190,11 +196,11 @@ def _read(data: bytes) -> list[tuple[int, dict[str, str]]]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise _file_error(N_("Save the file as CSV in UTF-8.")) from None
+    if not text.strip():
+        raise _file_error(N_("The file is empty."))
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = [name.strip().lower() for name in next(reader)]
-    except StopIteration:
-        raise _file_error(N_("The file is empty.")) from None
     except csv.Error:
         raise _file_error(N_("Save the file as CSV in UTF-8.")) from None
     missing = [name for name in COLUMNS if name not in header]

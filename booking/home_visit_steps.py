@@ -127,8 +127,8 @@ def record_call(
     if not case.visited:  # after a visit a call is a follow-up: the state stays
         if not call.reached:
             _move(case, CaseStatus.NOT_REACHED)
-        elif case.status in (CaseStatus.TO_CONTACT, CaseStatus.NOT_REACHED):
-            _move(case, CaseStatus.CALL_SCHEDULED)  # reached: the visit comes next
+        elif case.status != CaseStatus.VISIT_SCHEDULED:
+            _move(case, CaseStatus.REACHED)  # the visit comes next
     case.called_at, case.call_reached = call.called_at, call.reached
     session.flush()
     record(

@@ -66,6 +66,7 @@ class CaseSource(enum.StrEnum):
 class CaseStatus(enum.StrEnum):
     TO_CONTACT = "to_contact"
     CALL_SCHEDULED = "call_scheduled"
+    REACHED = "reached"  # by phone: the visit is agreed, its time still to plan
     VISIT_SCHEDULED = "visit_scheduled"
     VISITED = "visited"
     NOT_REACHED = "not_reached"
@@ -78,6 +79,7 @@ _BEFORE_VISIT = frozenset(CaseStatus) - {CaseStatus.TO_CONTACT}
 TRANSITIONS: dict[CaseStatus, frozenset[CaseStatus]] = {
     CaseStatus.TO_CONTACT: _BEFORE_VISIT,
     CaseStatus.CALL_SCHEDULED: _BEFORE_VISIT,
+    CaseStatus.REACHED: _BEFORE_VISIT,
     CaseStatus.VISIT_SCHEDULED: _BEFORE_VISIT,
     CaseStatus.NOT_REACHED: _BEFORE_VISIT,
     CaseStatus.VISITED: frozenset({CaseStatus.VISITED, CaseStatus.CLOSED}),
@@ -161,8 +163,8 @@ class VisitCase(Base):
         CheckConstraint("quarter BETWEEN 1 AND 4", name="quarter_range"),
         CheckConstraint("source IN ('flagged', 'october_round')", name="case_source_known"),
         CheckConstraint(
-            "status IN ('to_contact', 'call_scheduled', 'visit_scheduled', 'visited', "
-            "'not_reached', 'closed')",
+            "status IN ('to_contact', 'call_scheduled', 'reached', 'visit_scheduled', "
+            "'visited', 'not_reached', 'closed')",
             name="case_status_known",
         ),
     )

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from booking.agencies import Agency, agency_districts
 from booking.caregivers import Caregiver, CaregiverSkill, Skill, WeeklySlot, caregiver_areas
 from booking.geography import District
+from booking.home_visits import VisitCase, quarter_of
 from booking.households import Attendance, Child, ChildState, Guardian, Household, MemberState
 from booking.reference_data import load_reference_data
 from core.actors import Role
@@ -136,6 +137,7 @@ def build_demo_data(
     households = _households(
         session, rng, districts, scale.households, today, now, shared_hash, logins, progress
     )
+    _flagged_children(session, logins, today, now)
     session.flush()
     return {"caregivers": caregivers, "households": households, "accounts": len(logins)}
 
@@ -413,3 +415,36 @@ def _households(session, rng, districts, total, today, now, password_hash, login
         for chunk in batched(table_rows):
             session.execute(insert(table), chunk)
     return len(household_ids)
+
+
+# issue 7: a few children on the demo officer's home-visit list for the current quarter (R-ECH-1)
+FLAGGED_DEMO_CHILDREN = (
+    ("DEMO-ECH-001", "정다온", date(2019, 4, 2), "정수빈", "010-2100-0001", [3, 17]),
+    ("DEMO-ECH-002", "Нұрай Омарова", date(2021, 9, 14), "Әлия Омарова", "010-2100-0002", [5]),
+    ("DEMO-ECH-003", "Nguyen Bao", date(2015, 1, 20), "Nguyen Thu", "010-2100-0003", [8, 40]),
+)
+
+
+def _flagged_children(session: Session, logins: dict[str, int], today: date, now) -> None:
+    officer = next(login for login in DEMO_LOGINS if login.role is Role.OFFICER)
+    year, quarter = quarter_of(today)
+    for ref, name, born, guardian, phone, indicators in FLAGGED_DEMO_CHILDREN:
+        session.add(
+            VisitCase(
+                district_code=DEMO_DISTRICT,
+                year=year,
+                quarter=quarter,
+                source="flagged",
+                child_ref=ref,
+                child_name=name,
+                child_birth_date=born,
+                guardian_name=guardian,
+                guardian_phone=phone,
+                address="",
+                indicators=indicators,
+                status="to_contact",
+                follow_up="",
+                created_by_user_id=logins[officer.email],
+                created_at=now,
+            )
+        )

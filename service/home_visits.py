@@ -16,6 +16,7 @@ HOME_VISIT_LABELS = {
         {
             "to_contact": N_("To contact"),
             "call_scheduled": N_("Call planned"),
+            "reached": N_("Reached by phone"),
             "visit_scheduled": N_("Visit planned"),
             "visited": N_("Visited"),
             "not_reached": N_("Not reached"),

@@ -98,7 +98,7 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True),
     sa.CheckConstraint("source IN ('flagged', 'october_round')", name=op.f('ck_visit_cases_case_source_known')),
-    sa.CheckConstraint("status IN ('to_contact', 'call_scheduled', 'visit_scheduled', 'visited', 'not_reached', 'closed')", name=op.f('ck_visit_cases_case_status_known')),
+    sa.CheckConstraint("status IN ('to_contact', 'call_scheduled', 'reached', 'visit_scheduled', 'visited', 'not_reached', 'closed')", name=op.f('ck_visit_cases_case_status_known')),
     sa.CheckConstraint('quarter BETWEEN 1 AND 4', name=op.f('ck_visit_cases_quarter_range')),
     sa.ForeignKeyConstraint(['child_id'], ['children.id'], name=op.f('fk_visit_cases_child_id_children'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['created_by_user_id'], ['users.id'], name=op.f('fk_visit_cases_created_by_user_id_users')),

@@ -39,7 +39,16 @@ def register_api(app: Flask) -> None:
             "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
         },
     )
-    for module in (accounts, reference, quotes, households, caregivers, support, regular_care, bookings):
+    for module in (
+        accounts,
+        reference,
+        quotes,
+        households,
+        caregivers,
+        support,
+        regular_care,
+        bookings,
+    ):
         csrf.exempt(module.blp)  # bearer tokens, never cookies: no CSRF to defend against
         api.register_blueprint(module.blp)
     for module in (allowances, home_visits):  # issue 7

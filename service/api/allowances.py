@@ -19,14 +19,14 @@ from ..allowances import allowance_book, household_body, overview_body
 from ..context import api_actor, current_clock
 from ..extensions import db
 from .schemas.allowances import (
+    AllowanceOverviewIn,
+    AllowanceOverviewOut,
     ChildFactsIn,
     ChildFactsOut,
     HouseholdFactsIn,
     HouseholdFactsOut,
     HouseholdOverviewOut,
     MonthArgs,
-    OverviewIn,
-    OverviewOut,
 )
 
 blp = Blueprint(
@@ -61,8 +61,8 @@ def household_facts_body(household) -> dict[str, Any]:
 
 
 @blp.route("/allowances/overview", methods=["POST"])
-@blp.arguments(OverviewIn())
-@blp.response(200, OverviewOut())
+@blp.arguments(AllowanceOverviewIn())
+@blp.response(200, AllowanceOverviewOut())
 def public_overview(payload):
     """What a child may receive in a month (R-ALW-1..5), from its birth date and care; no login."""
     found = overview(payload["child"], this_month(payload["month"]), allowance_book())

@@ -23,12 +23,12 @@ from .schemas.support import (
     ApplicationArgs,
     ApplicationIn,
     ApplicationOut,
-    DashboardOut,
     DecisionIn,
     DecisionOut,
     NoteIn,
     NotificationOut,
     ReasonIn,
+    SupportDashboardOut,
 )
 
 blp = Blueprint("api_support", __name__, url_prefix="/api/v1", description="Support tiers")
@@ -182,7 +182,7 @@ def household_decisions(household_id):
 
 
 @blp.route("/support/dashboard", methods=["GET"])
-@blp.response(200, DashboardOut)
+@blp.response(200, SupportDashboardOut)
 @blp.doc(security=SECURITY)
 def dashboard():
     return decisions.district_dashboard(db.session, api_actor(Role.OFFICER), clock=current_clock())

@@ -9,14 +9,19 @@ def register_web(app: Flask) -> None:
     from . import (
         admin,
         agency,
+        allowances,
+        assignment_board,
         auth,
+        bookings,
         caregiver,
         fees,
+        home_visits,
         officer,
         officer_support,
         parents,
         public,
         support,
+        visits,
     )
 
     for module in (
@@ -30,5 +35,10 @@ def register_web(app: Flask) -> None:
         officer,
         officer_support,
         admin,
+        allowances,
+        home_visits,
+        bookings,  # issue 5
+        assignment_board,
+        visits,
     ):
         app.register_blueprint(module.bp)

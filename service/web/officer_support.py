@@ -17,6 +17,7 @@ from core.errors import DomainError
 from vouchers import support_applications as applications
 from vouchers import tier_decisions as decisions
 from vouchers.support_applications import SupportApplication
+from vouchers.support_referrals import open_referrals
 from vouchers.tariffs import Tier
 from vouchers.tier_decisions import TierDecision
 
@@ -40,10 +41,11 @@ def support_labels() -> dict[str, Any]:
 @bp.get("/applications")
 @roles_required(*READERS)
 def applications_queue():
-    found = applications.open_applications(db.session, require_web_actor())
+    actor = require_web_actor()
     return render_template(
         "officer/applications.html",
-        applications=found,
+        applications=applications.open_applications(db.session, actor),
+        referrals=open_referrals(db.session, actor),  # families found at home visits (R-ECH-2)
         today=seoul_today(current_clock()),
     )
 

@@ -325,5 +325,9 @@ def test_three_late_cancellations_in_a_month_bar_the_family(session, clock, fami
 def test_caregiver_limits_come_from_the_tariff(pricing):
     """R-BK-5: 8 h a day, 40 h a week, 52 with overtime; R-BK-4: under 15 h preferred."""
     limits = pricing.caregiver_limits(datetime(2026, 3, 2).date())
-    assert (limits.daily_minutes, limits.weekly_minutes, limits.weekly_overtime_minutes) == (480, 2400, 3120)
+    assert (limits.daily_minutes, limits.weekly_minutes, limits.weekly_overtime_minutes) == (
+        480,
+        2400,
+        3120,
+    )
     assert limits.light_load_minutes == 900

@@ -50,7 +50,7 @@ class StayIn(StrictSchema):
     returned_on = fields.Date(load_default=None, allow_none=True)
 
 
-class OverviewIn(StrictSchema):
+class AllowanceOverviewIn(StrictSchema):
     """Anyone's question: a child's birth date and care arrangement, and the facts that matter."""
 
     month = MonthField(
@@ -148,7 +148,7 @@ class LineOut(Schema):
     explanation = fields.List(fields.String())
 
 
-class OverviewOut(Schema):
+class AllowanceOverviewOut(Schema):
     child_id = fields.Integer()
     child_name = fields.String()
     month = MonthField()
@@ -174,7 +174,7 @@ class HouseholdOverviewOut(Schema):
     cash = fields.Integer()
     voucher = fields.Integer()
     currency = fields.Constant("KRW")
-    children = fields.List(fields.Nested(OverviewOut))
+    children = fields.List(fields.Nested(AllowanceOverviewOut))
     unborn = fields.List(fields.Nested(ChildRef))
 
 

@@ -140,7 +140,7 @@ class DecisionOut(Schema):
     inputs = fields.Dict()
 
 
-class DashboardOut(Schema):
+class SupportDashboardOut(Schema):
     open_applications = fields.Integer()
     overdue = fields.Integer()
     decided_this_month = fields.Integer()
