@@ -117,6 +117,13 @@ def request_booking(
         )
     # one booking at a time per household: the reserved hours can never exceed the cap together
     session.execute(select(Household.id).where(Household.id == household.id).with_for_update())
+    earlier = session.scalar(  # a double click that waited for the lock finds the first booking
+        select(Booking).where(
+            Booking.household_id == household.id, Booking.request_key == draft.request_key
+        )
+    )
+    if earlier is not None:
+        return earlier
     if overlapping(
         session, child_ids=list(draft.child_ids), starts_at=draft.starts_at, ends_at=draft.ends_at
     ):
