@@ -20,6 +20,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(demo_data_command)
     app.cli.add_command(create_user_command)
     app.cli.add_command(deliver_notifications_command)
+    app.cli.add_command(expire_offers_command)
 
 
 @click.command("reference-data")
@@ -119,3 +120,13 @@ def deliver_notifications_command(loop: bool, interval: float) -> None:
         if not loop:
             break
         time.sleep(interval)
+
+
+@click.command("expire-offers")
+def expire_offers_command() -> None:
+    """End automatic offers nobody accepted in time; their bookings go to the agency (R-BK-6)."""
+    from booking.matching import expire_offers
+
+    count = expire_offers(db.session, clock=current_clock())
+    db.session.commit()
+    click.echo(f"expired {count} offers")

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from booking.households import get_own_household
+from booking.requests import reserved_minutes
 from core.actors import Actor
 from core.clock import SEOUL
 from core.errors import ValidationFailed
@@ -42,5 +43,8 @@ def household_quote_request(
         tier=standing.tier,
         groups=standing.groups,
         sick_rate=SickRate(payload["sick_rate"]),
-        minutes_used=int(payload["hours_used"] * 60),
+        # R-SUP-10: the hours the household's own bookings already hold this year
+        minutes_used=reserved_minutes(
+            session, household.id, payload["start"].astimezone(SEOUL).year
+        ),
     )

@@ -278,7 +278,6 @@ def price_preview(actor: Actor, household: Household, draft: BookingDraft) -> di
                 "child_ids": list(draft.child_ids),
                 "closure": False,
                 "sick_rate": draft.sick_rate,
-                "hours_used": Decimal(used) / 60,
             },
         )
     )

@@ -331,3 +331,18 @@ def test_caregiver_limits_come_from_the_tariff(pricing):
         3120,
     )
     assert limits.light_load_minutes == 900
+
+
+def test_offers_nobody_accepts_expire_and_go_back_to_the_agency(session, clock, family, pricing):
+    """R-BK-6: if nobody accepts in time, the agency assigns by hand."""
+    caregiver(user=True)
+    booking = request_booking(
+        session, parent_of(family), draft(family), pricing=pricing, clock=clock
+    )
+    offers = matching.offer_booking(
+        session, booking, limits=LIMITS, clock=clock, expires_in=timedelta(hours=1)
+    )
+    assert matching.expire_offers(session, clock=clock) == 0
+    clock.advance(timedelta(hours=1))
+    assert matching.expire_offers(session, clock=clock) == len(offers) == 1
+    assert booking.state == "requested" and offers[0].state == "expired"

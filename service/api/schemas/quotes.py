@@ -105,7 +105,7 @@ class QuoteOut(Schema):
 
 
 class HouseholdQuoteIn(StrictSchema):
-    """A logged-in parent's quote: children by id; tier and groups from the household's records."""
+    """A logged-in parent's quote: children by id; tier, groups and hours used from the records."""
 
     service = ServiceField(required=True, metadata={"enum": [s.value for s in Service]})
     start = fields.AwareDateTime(required=True, error_messages={"invalid_awareness": NOT_AWARE})
@@ -115,12 +115,3 @@ class HouseholdQuoteIn(StrictSchema):
         load_default=False, metadata={"description": "R-SUP-11: a recorded closure"}
     )
     sick_rate = choice([r.value for r in SickRate], load_default=SickRate.FLAT.value)
-    hours_used = fields.Decimal(
-        load_default=Decimal(0),
-        validate=validate.Range(min=0, max=10_000, error=N_("This number is out of range.")),
-    )
-
-    @validates("hours_used")
-    def half_hours(self, value: Decimal, **_: Any) -> None:
-        if (value * 2) % 1:
-            raise ValidationError(HALF_HOURS)
