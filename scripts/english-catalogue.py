@@ -10,7 +10,10 @@ path = (
 with path.open("rb") as handle:
     catalogue = read_po(handle, locale="en")
 for message in catalogue:
-    if message.id and not message.string:
+    if isinstance(message.id, tuple):  # plural: (singular, plural)
+        if not all(message.string):
+            message.string = message.id
+    elif message.id and not message.string:
         message.string = message.id
     message.flags.discard("fuzzy")
 with path.open("wb") as handle:
