@@ -14,9 +14,8 @@ from __future__ import annotations
 
 import functools
 import itertools
-import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -25,7 +24,7 @@ from core.errors import ValidationFailed
 from core.i18n import N_
 
 # the tariffs' loader: the same typing, checks and messages for another kind of table
-from .tariffs import TariffFileError, _build, _paths
+from .tariffs import TariffFileError, _paths, load_directory, load_document
 
 DEFAULT_DIRECTORY = Path(__file__).parent / "data" / "allowances"
 
@@ -123,17 +122,7 @@ class AllowanceBook:  # All known tables, ordered by the date they take effect.
 
     @classmethod
     def from_directory(cls, path: str | Path) -> AllowanceBook:
-        files = sorted(Path(path).glob("*.toml"))
-        if not files:
-            raise TariffFileError(f"{path}: no allowance files (*.toml)")
-        tables = sorted((load_allowance_table(f) for f in files), key=lambda t: t.effective_from)
-        for earlier, later in itertools.pairwise(tables):
-            if earlier.effective_from == later.effective_from:
-                raise TariffFileError(
-                    f"{later.source_file}: effective_from: {later.effective_from} is also the "
-                    f"date of {earlier.source_file}"
-                )
-        return cls(tuple(tables))
+        return cls(load_directory(AllowanceTable, path, "allowance", _check))
 
 
 @functools.cache
@@ -143,15 +132,7 @@ def default_allowance_book() -> AllowanceBook:
 
 
 def load_allowance_table(path: str | Path) -> AllowanceTable:
-    path = Path(path)
-    try:
-        with path.open("rb") as handle:
-            document = tomllib.load(handle)
-    except tomllib.TOMLDecodeError as error:
-        raise TariffFileError(f"{path.name}: not valid TOML: {error}") from error
-    table = _build(AllowanceTable, document, path.name, "")
-    _check(table, document, path.name)
-    return replace(table, source_file=path.name)
+    return load_document(AllowanceTable, path, _check)
 
 
 def _check(table: AllowanceTable, document: Mapping, file: str) -> None:

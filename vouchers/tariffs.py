@@ -12,7 +12,7 @@ import functools
 import itertools
 import tomllib
 import types
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import MISSING, dataclass, field, fields, is_dataclass, replace
 from datetime import date, datetime, time
 from enum import StrEnum
@@ -290,17 +290,7 @@ class TariffBook:  # All known tariffs, ordered by the date they take effect.
 
     @classmethod
     def from_directory(cls, path: str | Path) -> TariffBook:
-        files = sorted(Path(path).glob("*.toml"))
-        if not files:
-            raise TariffFileError(f"{path}: no tariff files (*.toml)")
-        tariffs = sorted((load_tariff(f) for f in files), key=lambda t: t.effective_from)
-        for earlier, later in itertools.pairwise(tariffs):
-            if earlier.effective_from == later.effective_from:
-                raise TariffFileError(
-                    f"{later.source_file}: effective_from: {later.effective_from} is also the "
-                    f"date of {earlier.source_file}"
-                )
-        return cls(tuple(tariffs))
+        return cls(load_directory(Tariff, path, "tariff", _check))
 
 
 @functools.cache
@@ -310,15 +300,39 @@ def default_tariff_book() -> TariffBook:
 
 
 def load_tariff(path: str | Path) -> Tariff:
+    return load_document(Tariff, path, _check)
+
+
+def load_document(cls: type, path: str | Path, check: Callable[[Any, Any, str], None]) -> Any:
+    """One dated figures file (a tariff, an allowance table): parsed, converted and checked."""
     path = Path(path)
     try:
         with path.open("rb") as handle:
             document = tomllib.load(handle)
     except tomllib.TOMLDecodeError as error:
         raise TariffFileError(f"{path.name}: not valid TOML: {error}") from error
-    tariff = _build(Tariff, document, path.name, "")
-    _check(tariff, document, path.name)
-    return replace(tariff, source_file=path.name)
+    built = _build(cls, document, path.name, "")
+    check(built, document, path.name)
+    return replace(built, source_file=path.name)
+
+
+def load_directory(
+    cls: type, path: str | Path, what: str, check: Callable[[Any, Any, str], None]
+) -> tuple[Any, ...]:
+    """Every figures file of a directory, by the date each takes effect; no two on one date."""
+    files = sorted(Path(path).glob("*.toml"))
+    if not files:
+        raise TariffFileError(f"{path}: no {what} files (*.toml)")
+    documents = sorted(
+        (load_document(cls, f, check) for f in files), key=lambda t: t.effective_from
+    )
+    for earlier, later in itertools.pairwise(documents):
+        if earlier.effective_from == later.effective_from:
+            raise TariffFileError(
+                f"{later.source_file}: effective_from: {later.effective_from} is also the "
+                f"date of {earlier.source_file}"
+            )
+    return tuple(documents)
 
 
 def _build(cls: type, data: Any, file: str, path: str) -> Any:
