@@ -50,7 +50,7 @@ def world(session):
 
 def pages(world) -> dict[str, list[str]]:
     return {
-        "anonymous": ["/", "/login", "/signup"],
+        "anonymous": ["/", "/login", "/signup", "/fees", "/allowances"],
         "parent": [
             "/household",
             "/household/edit",
