@@ -45,6 +45,8 @@ class BookingDraft:
     sick_rate: str = "flat"
     sick_note: str = ""  # R-SVC table: "uploaded" or "at_visit" for sick-child care
     notes: str = ""
+    # a visit of a full-day infant-care contract: the contract carries the month's price
+    covered_by_contract: bool = False
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,15 @@ class StrikeTerms:  # R-CAN-3
 class Pricing(Protocol):
     def price(
         self, session: Session, household: Household, draft: BookingDraft, minutes_used: int
+    ) -> Price: ...
+
+    def monthly_price(
+        self,
+        session: Session,
+        household: Household,
+        child_ids: tuple[int, ...],
+        month: date,
+        hours: int,
     ) -> Price: ...
 
     def request_window(self, day: date) -> RequestWindow: ...
@@ -131,6 +142,8 @@ def request_booking(
     agency_id = _agency_for(session, household)
     used = reserved_minutes(session, household.id, draft.starts_at.astimezone(SEOUL).year)
     price = pricing.price(session, household, draft, used)
+    if draft.covered_by_contract:  # R-PAY-3: the monthly contract is paid as a whole
+        price = Price(0, 0, 0, price.tariff_year, price.tier, 0, [])
     now = clock.now()
     booking = Booking(
         household_id=household.id,

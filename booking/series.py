@@ -62,9 +62,6 @@ def submit_series(
     if not draft.weekdays or any(not 0 <= d <= 6 for d in draft.weekdays):
         message = N_("Choose the days of the week.")
         raise ValidationFailed(message, fields={"weekdays": message})
-    if draft.service == "infant_fullday":
-        message = N_("Full-day infant care is a monthly contract arranged with the agency.")
-        raise ValidationFailed(message, code="fullday_contract", fields={"service": message})
     series = BookingSeries(
         household_id=household.id,
         agency_id=0,
@@ -78,6 +75,7 @@ def submit_series(
         created_by_user_id=actor.user_id,
         created_at=clock.now(),
     )
+    contract = draft.service == "infant_fullday"  # R-SUP-10: a monthly contract, R-PAY-3
     bookings = []
     for day in occurrences(draft):
         booking = request_booking(
@@ -91,12 +89,20 @@ def submit_series(
                 request_key=f"series:{next_month:%Y-%m}:{day.isoformat()}:{draft.starts_at:%H%M}",
                 kind=BookingKind.REGULAR,
                 notes=draft.notes,
+                covered_by_contract=contract,
             ),
             pricing=pricing,
             clock=clock,
         )
         bookings.append(booking)
     series.agency_id = bookings[0].agency_id if bookings else 0
+    if contract:
+        minutes = sum(int((b.ends_at - b.starts_at).total_seconds()) // 60 for b in bookings)
+        series.monthly_hours = minutes // 60
+        price = pricing.monthly_price(
+            session, household, draft.child_ids, next_month, minutes // 60
+        )
+        series.total, series.government, series.parent = price.total, price.government, price.parent
     session.add(series)
     session.flush()
     for booking in bookings:

@@ -18,7 +18,7 @@ from booking.requests import BookingDraft, Price, RequestWindow, StrikeTerms
 from core.clock import SEOUL
 
 from .cancellation import cancellation_fee
-from .cost_split import ChildFacts, QuoteRequest, SickRate, quote
+from .cost_split import ChildFacts, QuoteRequest, SickRate, quote, quote_fullday_month
 from .tariffs import Attendance, Service, TariffBook
 from .tier_decisions import support_standing
 
@@ -78,6 +78,33 @@ class TariffPricing:
             tier=standing.tier.value,
             capped_minutes=result.capped_minutes,
             lines=lines,
+        )
+
+    def monthly_price(
+        self,
+        session: Session,
+        household: Household,
+        child_ids: tuple[int, ...],
+        month: date,
+        hours: int,
+    ) -> Price:
+        """R-SUP-10, R-PAY-3: a month of full-day infant care, billed at least 80 h."""
+        standing = support_standing(session, household, month.replace(day=1))
+        by_id = {child.id: child for child in household.children}
+        children = tuple(
+            ChildFacts(birth_date=by_id[i].birth_date, supported=by_id[i].eligible_for_support)
+            for i in dict.fromkeys(child_ids)
+        )
+        result = quote_fullday_month(
+            self.tariffs, month, hours, children, standing.tier, standing.groups
+        )
+        return Price(
+            total=result.total,
+            government=result.government,
+            parent=result.parent,
+            tariff_year=result.tariff_year,
+            tier=standing.tier.value,
+            capped_minutes=result.supported_hours * 60,
         )
 
     def request_window(self, day: date) -> RequestWindow:

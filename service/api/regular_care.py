@@ -40,6 +40,10 @@ def _series_view(series, *, with_candidates=False):
             "child_ids",
             "caregiver_id",
             "state",
+            "monthly_hours",
+            "total",
+            "government",
+            "parent",
         )
     }
     view["booking_ids"] = [b.id for b in bookings]

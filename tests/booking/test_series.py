@@ -79,3 +79,30 @@ def test_waiting_children_and_closed_windows_are_refused(session, clock, family,
             clock=clock,
         )
     assert caught.value.code == "window_closed"
+
+
+def test_full_day_infant_care_is_a_monthly_contract_billed_at_least_80_hours(
+    session, clock, family, pricing
+):
+    """R-SUP-10, R-PAY-3: the month is priced as a whole; its visits hold the caregiver's time."""
+    from tests.factories import ChildFactory
+
+    infant = ChildFactory(household=family, birth_date=date(2025, 6, 1), state="regular")
+    mondays = pattern(
+        family,
+        weekdays=(0,),
+        starts_at=time(9),
+        ends_at=time(17),
+        child_ids=(infant.id,),
+        service="infant_fullday",
+    )
+    series = submit_series(session, parent_of(family), mondays, pricing=pricing, clock=clock)
+    visits = series_bookings(session, series)
+    assert len(visits) == 4 and {b.total for b in visits} == {0}  # covered by the contract
+    # 4 Mondays × 8 h = 32 h, billed at least 80 h: 80 × 12,790 (2026 infant full-day) = 1,023,200
+    assert (series.monthly_hours, series.total, series.government, series.parent) == (
+        32,
+        1_023_200,
+        0,
+        1_023_200,
+    )

@@ -78,5 +78,11 @@ class SeriesOut(Schema):
     child_ids = fields.List(fields.Integer())
     caregiver_id = fields.Integer(allow_none=True)
     state = fields.String()
+    monthly_hours = fields.Integer(
+        allow_none=True, metadata={"description": "full-day infant care: the month's hours"}
+    )
+    total = fields.Integer(metadata={"description": "full-day infant care: the month's price"})
+    government = fields.Integer()
+    parent = fields.Integer()
     booking_ids = fields.List(fields.Integer())
     candidate_ids = fields.List(fields.Integer())
