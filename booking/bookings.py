@@ -83,6 +83,10 @@ class Booking(Base):
     capped_minutes: Mapped[int]  # subsidised minutes this booking holds against the annual cap
     price_lines: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     sick_note: Mapped[str] = mapped_column(String(20), default="")  # uploaded | at_visit | ""
+    # the doctor's note itself, when uploaded (stored by a DocumentStore under a random key)
+    sick_note_key: Mapped[str | None] = mapped_column(String(100))
+    sick_note_filename: Mapped[str | None] = mapped_column(String(200))
+    sick_note_type: Mapped[str | None] = mapped_column(String(40))
     notes: Mapped[str] = mapped_column(Text, default="")
     assignment_reason: Mapped[str] = mapped_column(Text, default="")
     cancellation_fee: Mapped[int] = mapped_column(default=0)

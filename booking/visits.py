@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from core.actors import Actor, Role
 from core.audit import record
 from core.clock import Clock
+from core.documents import DocumentStore, Upload, checked_uploads, safe_filename
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.i18n import N_
 
@@ -99,4 +100,34 @@ def record_no_show(session: Session, actor: Actor, booking_id: int, *, clock: Cl
     booking.parent, booking.government = booking.total, 0
     session.flush()
     record(session, actor, "visit.no_show", "booking", booking.id, clock=clock)
+    return booking
+
+
+def attach_doctor_note(
+    session: Session,
+    booking: Booking,
+    upload: Upload,
+    *,
+    store: DocumentStore,
+    actor: Actor,
+    clock: Clock,
+) -> Booking:
+    """Sick-child care: the family uploads the doctor's note (R-SVC table) before the visit."""
+    if booking.service != "sick":
+        message = N_("Only sick-child care needs a doctor's note.")
+        raise ValidationFailed(message, code="not_sick_care", fields={"document": message})
+    if booking.state not in (
+        BookingState.REQUESTED,
+        BookingState.OFFERED,
+        BookingState.MATCHED,
+        BookingState.CONFIRMED,
+    ):
+        raise Conflict(N_("This booking can no longer be changed."), code="booking_closed")
+    ((checked, kind),) = checked_uploads([upload], field="document")
+    booking.sick_note_key = store.save(checked.data, kind)
+    booking.sick_note_filename = safe_filename(checked.filename)
+    booking.sick_note_type = kind
+    booking.sick_note = "uploaded"
+    session.flush()
+    record(session, actor, "booking.doctor_note", "booking", booking.id, clock=clock)
     return booking

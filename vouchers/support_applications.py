@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, Select, String, Text, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
@@ -23,6 +23,13 @@ from core.actors import Actor, Role
 from core.audit import record
 from core.clock import Clock, seoul_today
 from core.db import Base
+from core.documents import (  # noqa: F401  (Upload, DocumentStore, the limit: re-exported)
+    MAX_DOCUMENT_BYTES,
+    DocumentStore,
+    Upload,
+    checked_uploads,
+    safe_filename,
+)
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.i18n import N_
 from core.outbox import notify
@@ -30,13 +37,7 @@ from core.outbox import notify
 from .tariffs import Group
 
 DECISION_DAYS = 14  # officers decide within two weeks of the application
-MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
 MAX_DOCUMENTS = 10
-DOCUMENT_TYPES = {  # magic bytes → type: the file's content decides, not its name
-    b"%PDF-": "application/pdf",
-    b"\x89PNG\r\n\x1a\n": "image/png",
-    b"\xff\xd8\xff": "image/jpeg",
-}
 
 
 class ApplicationStatus(StrEnum):
@@ -158,12 +159,6 @@ class Earner:
 
 
 @dataclass(frozen=True)
-class Upload:
-    filename: str
-    data: bytes
-
-
-@dataclass(frozen=True)
 class ApplicationForm:
     household_size: int
     earners: tuple[Earner, ...]
@@ -171,14 +166,6 @@ class ApplicationForm:
     groups: frozenset[Group] = frozenset()
     child_ids: tuple[int, ...] = ()
     documents: tuple[Upload, ...] = field(default=())
-
-
-class DocumentStore(Protocol):
-    """Where uploaded files live (a private directory, an object store): keys, not paths."""
-
-    def save(self, data: bytes, content_type: str) -> str: ...
-
-    def load(self, key: str) -> bytes: ...
 
 
 def may_apply_online(form: ApplicationForm) -> bool:
@@ -250,7 +237,7 @@ def submit_application(
     else:
         raise NotFound()
     _check_form(form, household)
-    uploads = _checked(form.documents)
+    uploads = checked_uploads(form.documents)
     if channel is Channel.ONLINE and not may_apply_online(form):
         raise ValidationFailed(
             N_(
@@ -337,7 +324,7 @@ def add_documents(
         )
     if not uploads:
         raise ValidationFailed(fields={"documents": N_("Choose at least one file.")})
-    _attach(application, _checked(uploads), store=store, now=clock.now())
+    _attach(application, checked_uploads(uploads), store=store, now=clock.now())
     if application.status == ApplicationStatus.DOCUMENTS_REQUESTED:
         application.status = ApplicationStatus.SUBMITTED.value
     session.flush()
@@ -377,30 +364,6 @@ def _check_form(form: ApplicationForm, household: Household) -> None:
         raise ValidationFailed(fields=errors)
 
 
-def document_type(data: bytes) -> str | None:
-    return next((kind for magic, kind in DOCUMENT_TYPES.items() if data.startswith(magic)), None)
-
-
-def _checked(uploads: Sequence[Upload]) -> list[tuple[Upload, str]]:
-    """Every upload with its type, or an error before anything is stored."""
-    checked = []
-    for index, upload in enumerate(uploads):
-        if len(upload.data) > MAX_DOCUMENT_BYTES:
-            raise ValidationFailed(
-                N_("A file may be at most 5 MB."),
-                code="document_too_large",
-                fields={f"documents.{index}": N_("A file may be at most 5 MB.")},
-            )
-        kind = document_type(upload.data)
-        if kind is None:
-            message = N_("Upload a PDF, JPEG or PNG file.")
-            raise ValidationFailed(
-                message, code="document_type", fields={f"documents.{index}": message}
-            )
-        checked.append((upload, kind))
-    return checked
-
-
 def _attach(
     application: SupportApplication,
     checked: list[tuple[Upload, str]],
@@ -411,7 +374,7 @@ def _attach(
     for upload, kind in checked:
         application.documents.append(
             ApplicationDocument(
-                filename=_safe_filename(upload.filename),
+                filename=safe_filename(upload.filename),
                 content_type=kind,
                 size_bytes=len(upload.data),
                 sha256=hashlib.sha256(upload.data).hexdigest(),
@@ -419,10 +382,3 @@ def _attach(
                 uploaded_at=now,
             )
         )
-
-
-def _safe_filename(name: str) -> str:
-    """Only for display: the file is stored under a random key, never under this name."""
-    base = name.replace("\\", "/").rsplit("/", 1)[-1].strip()
-    cleaned = "".join(ch for ch in base if ch.isprintable() and ch not in '<>:"|?*')
-    return (cleaned or "document")[:200]

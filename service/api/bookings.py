@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import io
+
+from flask import send_file
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from flask_smorest.fields import Upload as UploadField
+from marshmallow import Schema
 
 from booking import matching, visits
 from booking.assignment import rank_candidates
 from booking.requests import cancel_booking, cancellation_quote, request_booking
 from core.actors import Role
-from core.errors import Conflict
+from core.errors import Conflict, NotFound
 from core.i18n import N_
 
 from ..bookings import bookings_for_actor, get_booking, limits, offer_expiry, pricing
 from ..context import api_actor, current_clock
 from ..extensions import db
+from ..support import document_store, uploads
 from .schemas.bookings import (
     AssignIn,
     BookingIn,
@@ -254,4 +260,40 @@ def no_show(booking_id):
 def extension(payload, booking_id):
     return _visit(
         visits.record_extension, booking_id, minutes=payload["minutes"], reason=payload["reason"]
+    )
+
+
+class DoctorNoteIn(Schema):
+    document = UploadField(required=True)
+
+
+@blp.route("/bookings/<int:booking_id>/doctor-note", methods=["POST"])
+@blp.arguments(DoctorNoteIn, location="files")
+@blp.response(200, BookingOut)
+@blp.doc(security=SECURITY)
+def upload_doctor_note(files, booking_id):
+    """Sick-child care: the doctor's note as a PDF, JPEG or PNG file of at most 5 MB."""
+    actor = api_actor(Role.PARENT)
+    booking = get_booking(db.session, actor, booking_id)
+    (upload,) = uploads([files["document"]])
+    visits.attach_doctor_note(
+        db.session, booking, upload, store=document_store(), actor=actor, clock=current_clock()
+    )
+    db.session.commit()
+    return booking
+
+
+@blp.route("/bookings/<int:booking_id>/doctor-note", methods=["GET"])
+@blp.doc(security=SECURITY)
+def download_doctor_note(booking_id):
+    """The family, its agency and its caregiver may read the note."""
+    booking = get_booking(db.session, api_actor(), booking_id)
+    if not booking.sick_note_key:
+        raise NotFound()
+    data = document_store().load(booking.sick_note_key)
+    return send_file(
+        io.BytesIO(data),
+        mimetype=booking.sick_note_type,
+        as_attachment=True,
+        download_name=booking.sick_note_filename or "doctor-note",
     )

@@ -20,6 +20,7 @@ def register_web(app: Flask) -> None:
         officer_support,
         parents,
         public,
+        regular_care,
         support,
         visits,
     )
@@ -40,5 +41,7 @@ def register_web(app: Flask) -> None:
         bookings,  # issue 5
         assignment_board,
         visits,
+        regular_care,
     ):
         app.register_blueprint(module.bp)
+    app.register_blueprint(regular_care.agency_bp)

@@ -7,6 +7,7 @@ assignment board and the caregivers' visit pages too.
 from __future__ import annotations
 
 import calendar
+import io
 import uuid
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
@@ -14,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from babel.dates import format_skeleton
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import format_date, format_decimal, format_time, get_locale, gettext
 from marshmallow import Schema, ValidationError
 from sqlalchemy import select
@@ -32,6 +33,7 @@ from booking.requests import (
     reserved_minutes,
     strikes_this_month,
 )
+from booking.visits import attach_doctor_note
 from core.actors import Actor, Role
 from core.clock import SEOUL, seoul_today
 from core.errors import Conflict, DomainError, NotFound
@@ -50,6 +52,7 @@ from ..household_quotes import household_quote_request
 from ..i18n import translate
 from ..labels import Labels
 from ..quotes import quote_for, tariff_book
+from ..support import document_store, uploads
 from .forms import domain_errors, form_payload, load_form
 
 bp = Blueprint("bookings", __name__, url_prefix="/bookings")
@@ -173,6 +176,40 @@ def detail(booking_id: int):
         lines=price_lines(booking),
         people=people_of(booking),
         **standing_of(booking.household),
+    )
+
+
+@bp.post("/<int:booking_id>/doctor-note")
+@roles_required(Role.PARENT)
+def upload_doctor_note(booking_id: int):
+    actor = require_web_actor()
+    booking = get_booking(db.session, actor, booking_id)
+    files = [f for f in request.files.getlist("document") if f]
+    if not files:
+        flash(gettext("Choose the file of the doctor's note."), "error")
+        return redirect(url_for("bookings.detail", booking_id=booking.id))
+    (upload,) = uploads(files[:1])
+    errors = run(
+        lambda: attach_doctor_note(
+            db.session, booking, upload, store=document_store(), actor=actor, clock=current_clock()
+        ),
+        gettext("The doctor's note has been uploaded."),
+    )
+    flash_errors(errors)
+    return redirect(url_for("bookings.detail", booking_id=booking.id))
+
+
+@bp.get("/<int:booking_id>/doctor-note")
+@roles_required(Role.PARENT)
+def doctor_note(booking_id: int):
+    booking = get_booking(db.session, require_web_actor(), booking_id)
+    if not booking.sick_note_key:
+        raise NotFound()
+    return send_file(
+        io.BytesIO(document_store().load(booking.sick_note_key)),
+        mimetype=booking.sick_note_type,
+        as_attachment=True,
+        download_name=booking.sick_note_filename or "doctor-note",
     )
 
 

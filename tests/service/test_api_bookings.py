@@ -142,3 +142,48 @@ def test_bad_requests_and_denials(client, session):
     assert (
         client.post(f"/api/v1/bookings/{booking['id']}/check-in", headers=parent).status_code == 404
     )
+
+
+def test_the_doctors_note_for_sick_child_care(client, session):
+    import io
+
+    household = HouseholdFactory(district_code="11680", member_state="full_member")
+    child = ChildFactory(household=household)
+    session.commit()
+    parent = {
+        **bearer(client, session.get(User, parent_of(household).user_id)),
+        "Idempotency-Key": "req-00000009",
+    }
+    sick = client.post(
+        "/api/v1/bookings",
+        json={**BODY, "service": "sick", "sick_note": "uploaded", "child_ids": [child.id]},
+        headers=parent,
+    ).json
+    pdf = b"%PDF-1.7\n%note\n"
+    wrong = client.post(
+        f"/api/v1/bookings/{sick['id']}/doctor-note",
+        data={"document": (io.BytesIO(b"MZ\x90"), "note.exe")},
+        headers=parent,
+        content_type="multipart/form-data",
+    )
+    assert wrong.status_code == 422 and error_code(wrong) == "document_type"
+    done = client.post(
+        f"/api/v1/bookings/{sick['id']}/doctor-note",
+        data={"document": (io.BytesIO(pdf), "note.pdf")},
+        headers=parent,
+        content_type="multipart/form-data",
+    )
+    assert done.status_code == 200 and done.json["sick_note"] == "uploaded"
+    assert client.get(f"/api/v1/bookings/{sick['id']}/doctor-note", headers=parent).data == pdf
+    staff = bearer(client, StaffFactory(agency_id=agency("AG035").id))
+    assert client.get(f"/api/v1/bookings/{sick['id']}/doctor-note", headers=staff).data == pdf
+    stranger = bearer(client, ParentFactory())
+    assert (
+        client.get(f"/api/v1/bookings/{sick['id']}/doctor-note", headers=stranger).status_code
+        == 404
+    )
+    other_agency = bearer(client, StaffFactory(agency_id=agency("AG001").id))
+    assert (
+        client.get(f"/api/v1/bookings/{sick['id']}/doctor-note", headers=other_agency).status_code
+        == 404
+    )
