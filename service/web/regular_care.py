@@ -38,7 +38,7 @@ from .forms import domain_errors, load_form
 bp = Blueprint("waiting", __name__, url_prefix="/bookings/regular")
 agency_bp = Blueprint("agency_waiting", __name__, url_prefix="/agency/waiting")
 
-SERIES_SERVICES = ("basic", "comprehensive")
+SERIES_SERVICES = ("basic", "comprehensive", "infant_fullday")  # full-day: a monthly contract
 SERIES_SHOWN = 12
 GROUND_NAMES = Labels(
     {
