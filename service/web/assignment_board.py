@@ -20,8 +20,9 @@ from ..api.schemas.bookings import AssignIn, BoardArgs, UnassignIn
 from ..bookings import bookings_for_actor, get_booking, limits
 from ..context import current_clock, require_web_actor, roles_required
 from ..extensions import db
-from .bookings import flash_errors, load_args, people_of, run, seoul_midnight, week_of
-from .forms import load_form
+from .booking_calendar import seoul_midnight, week_of
+from .bookings import people_of
+from .forms import flash_errors, load_args, load_form, run
 
 bp = Blueprint("board", __name__, url_prefix="/agency/board")
 

@@ -6,18 +6,15 @@ assignment board and the caregivers' visit pages too.
 
 from __future__ import annotations
 
-import calendar
 import io
 import uuid
-from collections.abc import Callable
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from babel.dates import format_skeleton
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
-from flask_babel import format_date, format_decimal, format_time, get_locale, gettext
-from marshmallow import Schema, ValidationError
+from flask_babel import format_decimal, format_time, gettext
+from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -53,7 +50,8 @@ from ..i18n import translate
 from ..labels import Labels
 from ..quotes import quote_for, tariff_book
 from ..support import document_store, uploads
-from .forms import domain_errors, form_payload, load_form
+from .booking_calendar import calendar_view
+from .forms import domain_errors, flash_errors, form_payload, load_args, load_form, run
 
 bp = Blueprint("bookings", __name__, url_prefix="/bookings")
 
@@ -395,79 +393,6 @@ def standing_of(household: Household) -> dict[str, Any]:
         "strikes": strikes_this_month(db.session, household.id, pricing=pricing(), clock=clock),
         "barred_until": barred_until_date(db.session, household.id, pricing=pricing(), clock=clock),
     }
-
-
-# --- the calendar -------------------------------------------------------------------------------
-
-
-def calendar_view(scoped, view: str, anchor: date) -> dict[str, Any]:
-    """A month (weeks from Monday) or a week of days, each with its bookings."""
-    if view == "week":
-        weeks = [week_of(anchor)]
-        previous, following = anchor - timedelta(days=7), anchor + timedelta(days=7)
-        title = gettext("Week of %(date)s", date=format_date(weeks[0][0]))
-    else:
-        weeks = calendar.Calendar().monthdatescalendar(anchor.year, anchor.month)
-        first = anchor.replace(day=1)
-        previous = (first - timedelta(days=1)).replace(day=1)
-        following = (first + timedelta(days=32)).replace(day=1)
-        title = format_skeleton("yMMMM", anchor, locale=get_locale())
-    start, end = seoul_midnight(weeks[0][0]), seoul_midnight(weeks[-1][-1] + timedelta(days=1))
-    by_day: dict[date, list[Booking]] = {}
-    in_range = scoped.where(Booking.starts_at >= start, Booking.starts_at < end)
-    for booking in db.session.scalars(in_range.order_by(Booking.starts_at)):
-        by_day.setdefault(booking.starts_at.astimezone(SEOUL).date(), []).append(booking)
-    return {
-        "view": view,
-        "title": title,
-        "anchor": anchor,
-        "weeks": weeks,
-        "by_day": by_day,
-        "previous": previous,
-        "following": following,
-        "today": seoul_today(current_clock()),
-    }
-
-
-def seoul_midnight(day: date) -> datetime:
-    return datetime.combine(day, time(), SEOUL)
-
-
-def week_of(day: date) -> list[date]:
-    monday = day - timedelta(days=day.weekday())
-    return [monday + timedelta(days=i) for i in range(7)]
-
-
-# --- shared with the board and the visit pages ----------------------------------------------------
-
-
-def run(action: Callable[[], Any], done: str) -> dict[str, str]:
-    """One domain call, then commit and say so; a domain error rolls back and becomes form
-    errors. Rows the actor may not see stay a 404."""
-    try:
-        action()
-        db.session.commit()
-    except NotFound:
-        raise
-    except DomainError as error:
-        db.session.rollback()
-        return domain_errors(error)
-    flash(done, "success")
-    return {}
-
-
-def flash_errors(errors: dict[str, str]) -> None:
-    for text in errors.values():
-        flash(text, "error")
-
-
-def load_args(schema: Schema, source, *, strict: bool = False) -> dict[str, Any] | None:
-    """Query or form arguments through a schema; bad arguments fall back to the defaults
-    (``strict``: give None instead)."""
-    try:
-        return schema.load(form_payload(schema, source))
-    except ValidationError:
-        return None if strict else schema.load({})
 
 
 def hours(minutes: int) -> str:

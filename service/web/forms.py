@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import flash, request
 from marshmallow import Schema, ValidationError, fields
 from werkzeug.datastructures import MultiDict
 
-from core.errors import DomainError
+from core.errors import DomainError, NotFound
 
 from ..errors import flatten_messages
+from ..extensions import db
 from ..i18n import translate
 
 
@@ -58,3 +60,32 @@ def domain_errors(error: DomainError) -> dict[str, str]:
     if not error.fields:
         flash(translate(error.message, error.params), "error")
     return {name: translate(text, error.params) for name, text in error.fields.items()}
+
+
+def run(action: Callable[[], Any], done: str) -> dict[str, str]:
+    """One domain call, then commit and say so; a domain error rolls back and becomes form
+    errors. Rows the actor may not see stay a 404."""
+    try:
+        action()
+        db.session.commit()
+    except NotFound:
+        raise
+    except DomainError as error:
+        db.session.rollback()
+        return domain_errors(error)
+    flash(done, "success")
+    return {}
+
+
+def flash_errors(errors: dict[str, str]) -> None:
+    for text in errors.values():
+        flash(text, "error")
+
+
+def load_args(schema: Schema, source, *, strict: bool = False) -> dict[str, Any] | None:
+    """Query or form arguments through a schema; bad arguments fall back to the defaults
+    (``strict``: give None instead)."""
+    try:
+        return schema.load(form_payload(schema, source))
+    except ValidationError:
+        return None if strict else schema.load({})

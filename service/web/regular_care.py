@@ -32,8 +32,8 @@ from ..context import current_clock, require_web_actor, roles_required
 from ..extensions import db
 from ..labels import Labels
 from .assignment_board import agency_caregivers
-from .bookings import HALF_HOURS, flash_errors, run
-from .forms import domain_errors, load_form
+from .bookings import HALF_HOURS
+from .forms import domain_errors, flash_errors, load_form, run
 
 bp = Blueprint("waiting", __name__, url_prefix="/bookings/regular")
 agency_bp = Blueprint("agency_waiting", __name__, url_prefix="/agency/waiting")

@@ -20,8 +20,8 @@ from ..api.schemas.bookings import ExtensionIn
 from ..bookings import bookings_for_actor, limits
 from ..context import current_clock, require_web_actor, roles_required
 from ..extensions import db
-from .bookings import flash_errors, run, seoul_midnight, week_of
-from .forms import load_form
+from .booking_calendar import seoul_midnight, week_of
+from .forms import flash_errors, load_form, run
 
 bp = Blueprint("visits", __name__, url_prefix="/visits")
 
