@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext
 from marshmallow import Schema, ValidationError
 from werkzeug.datastructures import MultiDict
@@ -35,7 +35,7 @@ from ..context import current_clock, require_web_actor, roles_required
 from ..errors import flatten_messages
 from ..extensions import db
 from ..i18n import translate
-from .forms import domain_errors, form_payload
+from .forms import domain_errors, form_payload, run
 from .options import district_options
 
 bp = Blueprint("allowances", __name__)
@@ -125,16 +125,14 @@ def child_facts(child_id: int):
         payload["stays_abroad"] = indexed_rows(request.form, "stays_abroad", STAY_FIELDS, MAX_STAYS)
         details, errors = load(ChildFactsIn(), payload)
         if details is not None:
-            try:
-                facts.update_child_allowance_facts(
+            errors = run(
+                lambda: facts.update_child_allowance_facts(
                     db.session, actor, child.id, details, clock=current_clock()
-                )
-                db.session.commit()
-                flash(gettext("The child's allowance details have been saved."), "success")
+                ),
+                gettext("The child's allowance details have been saved."),
+            )
+            if not errors:
                 return redirect(url_for("allowances.household_allowances"))
-            except DomainError as error:
-                db.session.rollback()
-                errors = domain_errors(error)
     return render_template(
         "allowances/child_facts.html",
         child=child,
@@ -156,16 +154,14 @@ def household_facts():
         payload["moves"] = indexed_rows(request.form, "moves", MOVE_FIELDS, MAX_MOVES)
         details, errors = load(HouseholdFactsIn(), payload)
         if details is not None:
-            try:
-                facts.update_household_allowance_facts(
+            errors = run(
+                lambda: facts.update_household_allowance_facts(
                     db.session, actor, details, clock=current_clock()
-                )
-                db.session.commit()
-                flash(gettext("The household's allowance details have been saved."), "success")
+                ),
+                gettext("The household's allowance details have been saved."),
+            )
+            if not errors:
                 return redirect(url_for("allowances.household_allowances"))
-            except DomainError as error:
-                db.session.rollback()
-                errors = domain_errors(error)
     return render_template(
         "allowances/household_facts.html",
         household=household,

@@ -7,12 +7,11 @@ from flask_babel import gettext
 
 from booking import households as domain
 from core.actors import Role
-from core.errors import DomainError
 
 from ..api.schemas.households import ChildIn, HouseholdIn
 from ..context import current_clock, require_web_actor, roles_required
 from ..extensions import db
-from .forms import domain_errors, load_form
+from .forms import load_form, run
 from .options import district_options
 
 bp = Blueprint("parents", __name__, url_prefix="/household")
@@ -36,17 +35,13 @@ def edit_household():
     if request.method == "POST":
         details, errors = load_form(HouseholdIn())
         if details is not None:
-            try:
-                if existing is None:
-                    domain.register_household(db.session, actor, details, clock=current_clock())
-                else:
-                    domain.update_household(db.session, actor, details, clock=current_clock())
-                db.session.commit()
-                flash(gettext("Your household has been saved."), "success")
+            save = domain.register_household if existing is None else domain.update_household
+            errors = run(
+                lambda: save(db.session, actor, details, clock=current_clock()),
+                gettext("Your household has been saved."),
+            )
+            if not errors:
                 return redirect(url_for("parents.household"))
-            except DomainError as error:
-                db.session.rollback()
-                errors = domain_errors(error)
     return render_template(
         "parents/household_form.html",
         household=existing,
@@ -94,17 +89,16 @@ def _child_form(child_id: int | None):
     if request.method == "POST":
         details, errors = load_form(ChildIn())
         if details is not None:
-            try:
+
+            def save() -> None:
                 if child is None:
                     domain.add_child(db.session, actor, details, clock=current_clock())
                 else:
                     domain.update_child(db.session, actor, child.id, details, clock=current_clock())
-                db.session.commit()
-                flash(gettext("The child's details have been saved."), "success")
+
+            errors = run(save, gettext("The child's details have been saved."))
+            if not errors:
                 return redirect(url_for("parents.household"))
-            except DomainError as error:
-                db.session.rollback()
-                errors = domain_errors(error)
     return render_template(
         "parents/child_form.html",
         household=household,
