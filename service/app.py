@@ -16,6 +16,7 @@ from vouchers.tariffs import TariffBook, default_tariff_book
 from . import config as settings
 from .documents import FileDocumentStore
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
+from .payments import configure_payments
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -30,6 +31,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     configure_database(app)
     configure_i18n(app)
     configure_security(app)
+    configure_payments(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_commands(app)

@@ -54,6 +54,15 @@ def flask_settings() -> dict[str, object]:
         # uploaded documents: private, outside static/, stored under random names
         "UPLOAD_DIRECTORY": os.environ.get("UPLOAD_DIRECTORY")
         or str(ROOT / "instance" / "uploads"),
+        # the National Happiness Card: "virtual_account" (embedded default, no network) or
+        # "stripe" (cards through Stripe, with virtual accounts as the fallback)
+        "PAYMENT_BACKEND": os.environ.get("PAYMENT_BACKEND", "virtual_account"),
+        "STRIPE_SECRET_KEY": os.environ.get("STRIPE_SECRET_KEY", ""),
+        "STRIPE_API_BASE": os.environ.get("STRIPE_API_BASE") or None,  # localstripe in tests
+        "STRIPE_WEBHOOK_SECRET": os.environ.get("STRIPE_WEBHOOK_SECRET", ""),
+        "VIRTUAL_ACCOUNT_BANK": os.environ.get("VIRTUAL_ACCOUNT_BANK", "NH농협은행"),
+        # the bank signs its deposit notices with this shared secret (HMAC-SHA256)
+        "BANK_NOTICE_SECRET": os.environ.get("BANK_NOTICE_SECRET") or secrets.token_hex(32),
     }
 
 

@@ -11,6 +11,10 @@ from booking.matching import Offer
 from booking.waiting_list import WaitingRequest
 from core.audit import AuditEvent
 from core.outbox import Notification
+from vouchers.ledger import LedgerEntry, LedgerTransaction
+from vouchers.payment_events import BankDeposit, ProcessorEvent
+from vouchers.payments import Payment, PaymentCard, PaymentCommand
+from vouchers.settlement import AgencyClaim, SettlementItem
 from vouchers.support_applications import ApplicationDocument, SupportApplication
 from vouchers.support_referrals import SupportReferral
 from vouchers.tier_decisions import TierDecision
@@ -19,10 +23,12 @@ from .accounts.models import ApiToken, User
 
 __all__ = [
     "Agency",
+    "AgencyClaim",
     "AllowanceApplication",
     "ApiToken",
     "ApplicationDocument",
     "AuditEvent",
+    "BankDeposit",
     "BookedChild",
     "Booking",
     "BookingSeries",
@@ -37,10 +43,17 @@ __all__ = [
     "Household",
     "HouseholdMove",
     "Leave",
+    "LedgerEntry",
+    "LedgerTransaction",
     "LinkedService",
     "Notification",
     "Offer",
+    "Payment",
+    "PaymentCard",
+    "PaymentCommand",
+    "ProcessorEvent",
     "Province",
+    "SettlementItem",
     "SupportApplication",
     "SupportReferral",
     "TierDecision",

@@ -215,6 +215,15 @@ class CaregiverPay:  # R-CG-2: hourly pay.
     sick_hourly: int
     second_child_hourly: int
     third_child_hourly: int
+    initial_training_hours: int  # R-CG-1: below this a caregiver's visits are not claimable
+
+
+@dataclass(frozen=True)
+class PaymentTerms:  # R-PAY-1..3: holds, virtual-account due times, arrears.
+    arrears_limit: int  # won owed above which booking is suspended
+    arrears_days: int  # days an unpaid amount may be owed before booking is suspended
+    hold_days_ahead: int  # card holds expire: authorise at most this many days before the care
+    deposit_days_before: int  # a virtual account is due this many days before the care
 
 
 @dataclass(frozen=True)
@@ -247,6 +256,7 @@ class Tariff:
     booking: BookingTerms
     caregiver_pay: CaregiverPay
     caregiver_limits: CaregiverLimitTerms
+    payment: PaymentTerms
     source_file: str = field(default="", metadata={"internal": True})
 
     def fee30(self, service: Service, *, surcharged: bool, children: int) -> int:

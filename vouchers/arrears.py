@@ -1,0 +1,138 @@
+"""R-PAY-2: what a family owes, since when, and whether it suspends booking.
+
+The amount is the family's receivable balance in the ledger. Its age is found first-in,
+first-out: payments settle the oldest charges first, and the oldest charge not yet covered dates
+the arrears. Amounts a card hold will take in the coming minutes (a planned capture) are not
+arrears.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from booking.households import Household
+from core.clock import SEOUL, Clock
+from core.errors import Forbidden
+from core.i18n import N_
+
+from .ledger import Account, LedgerEntry, LedgerTransaction
+from .payments import (
+    CommandState,
+    Operation,
+    Payment,
+    PaymentCommand,
+    PaymentSetup,
+    Purpose,
+    move_payment,
+    open_payment,
+)
+from .payments import PaymentState as P
+from .tariffs import PaymentTerms, TariffBook
+
+
+@dataclass(frozen=True)
+class Arrears:
+    amount: int
+    since: date | None
+    suspended: bool
+    limit: int
+    days: int
+
+
+def arrears_of(
+    session: Session, household_id: int, terms: PaymentTerms, *, clock: Clock
+) -> Arrears:
+    rows = session.execute(
+        select(LedgerEntry.amount, LedgerTransaction.at)
+        .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
+        .where(
+            LedgerEntry.account == Account.PARENT_RECEIVABLE.value,
+            LedgerEntry.owner == str(household_id),
+        )
+        .order_by(LedgerTransaction.at, LedgerEntry.id)
+    ).all()
+    in_flight = (
+        session.scalar(
+            select(func.coalesce(func.sum(PaymentCommand.amount), 0))
+            .join(Payment, Payment.id == PaymentCommand.payment_id)
+            .where(
+                Payment.household_id == household_id,
+                PaymentCommand.operation == Operation.CAPTURE,
+                PaymentCommand.state == CommandState.PLANNED,
+                Payment.state.in_([P.AUTHORISING.value, P.AUTHORISED.value]),
+            )
+        )
+        or 0
+    )
+    paid = -sum(amount for amount, _ in rows if amount < 0) + int(in_flight)
+    owed = 0
+    since = None
+    for amount, at in rows:
+        if amount <= 0:
+            continue
+        covered = min(paid, amount)
+        paid -= covered
+        if amount > covered:
+            owed += amount - covered
+            since = since or at.astimezone(SEOUL).date()
+    today = clock.now().astimezone(SEOUL).date()
+    suspended = owed > terms.arrears_limit or (
+        owed > 0 and since is not None and today - since > timedelta(days=terms.arrears_days)
+    )
+    return Arrears(owed, since, suspended, terms.arrears_limit, terms.arrears_days)
+
+
+def check_not_in_arrears(
+    session: Session, household: Household, *, tariffs: TariffBook, clock: Clock
+) -> None:
+    terms = tariffs.for_date(clock.now().astimezone(SEOUL).date()).payment
+    arrears = arrears_of(session, household.id, terms, clock=clock)
+    if arrears.suspended:
+        raise Forbidden(
+            N_("Booking is suspended until the %(amount)s won you owe is paid."),
+            code="arrears",
+            amount=arrears.amount,
+            since=arrears.since.isoformat() if arrears.since else None,
+        )
+
+
+def arrears_account(
+    session: Session,
+    household: Household,
+    *,
+    setup: PaymentSetup,
+    tariffs: TariffBook,
+    clock: Clock,
+) -> Payment | None:
+    """The virtual account to pay the arrears into (the open one, or a new one)."""
+    terms = tariffs.for_date(clock.now().astimezone(SEOUL).date()).payment
+    arrears = arrears_of(session, household.id, terms, clock=clock)
+    if arrears.amount <= 0:
+        return None
+    open_one = session.scalar(
+        select(Payment).where(
+            Payment.household_id == household.id,
+            Payment.purpose == Purpose.ARREARS.value,
+            Payment.state == P.AWAITING_DEPOSIT.value,
+        )
+    )
+    if open_one is not None and open_one.amount == arrears.amount:
+        return open_one
+    if open_one is not None:  # the amount changed: the old account closes
+        move_payment(open_one, P.RELEASED, clock=clock)
+    payment = open_payment(
+        session,
+        household,
+        arrears.amount,
+        clock.now() + timedelta(days=8),
+        purpose=Purpose.ARREARS,
+        setup=setup,
+        terms=terms,
+        clock=clock,
+        force_virtual_account=True,
+    )
+    return payment
