@@ -96,6 +96,9 @@ class Pricing(Protocol):
 
     def strike_terms(self, day: date) -> StrikeTerms: ...
 
+    def check_can_book(self, session: Session, household: Household, clock: Clock) -> None:
+        """Raise when the family may not book now (R-PAY-2 arrears)."""
+
 
 def request_booking(
     session: Session, actor: Actor, draft: BookingDraft, *, pricing: Pricing, clock: Clock
@@ -126,6 +129,7 @@ def request_booking(
             code="barred",
             date=barred_until.isoformat(),
         )
+    pricing.check_can_book(session, household, clock)
     # one booking at a time per household: the reserved hours can never exceed the cap together
     session.execute(select(Household.id).where(Household.id == household.id).with_for_update())
     earlier = session.scalar(  # a double click that waited for the lock finds the first booking

@@ -10,6 +10,7 @@ from flask import Flask, current_app
 from sqlalchemy import select
 
 from booking.bookings import Booking, BookingSeries
+from booking.series import series_bookings
 from vouchers.booking_payments import sync_booking, sync_contract
 from vouchers.gateways import StripeGateway, VirtualAccountGateway
 from vouchers.payment_jobs import apply_outcome, claim_command, execute
@@ -48,17 +49,23 @@ def payment_setup() -> PaymentSetup:
     return current_app.extensions["dolbom.payments"]
 
 
-def settle_booking_money(booking: Booking) -> None:
-    """After any change of a booking's state, in the same transaction (before the commit)."""
+def with_money(booking: Booking) -> Booking:
+    """After any change of a booking's state, in the same transaction (before the commit):
+    plans the hold, the charge, the capture or the release its new state calls for."""
     sync_booking(
         db.session, booking, setup=payment_setup(), tariffs=tariff_book(), clock=current_clock()
     )
+    return booking
 
 
-def settle_contract_money(series: BookingSeries) -> None:
+def series_with_money(series: BookingSeries) -> BookingSeries:
+    """A confirmed series: each visit's payment, or the full-day contract's monthly one."""
+    for booking in series_bookings(db.session, series):
+        with_money(booking)
     sync_contract(
         db.session, series, setup=payment_setup(), tariffs=tariff_book(), clock=current_clock()
     )
+    return series
 
 
 def run_payment_commands(limit: int = 1000, *, after_call: Callable[[], None] | None = None) -> int:

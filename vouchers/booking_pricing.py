@@ -15,8 +15,9 @@ from booking.assignment import CaregiverLimits
 from booking.bookings import HOLDING, Booking
 from booking.households import Household
 from booking.requests import BookingDraft, Price, RequestWindow, StrikeTerms
-from core.clock import SEOUL
+from core.clock import SEOUL, Clock
 
+from .arrears import check_not_in_arrears
 from .cancellation import cancellation_fee
 from .cost_split import ChildFacts, QuoteRequest, SickRate, quote, quote_fullday_month
 from .tariffs import Attendance, Service, TariffBook
@@ -131,6 +132,9 @@ class TariffPricing:
             weekly_overtime_minutes=terms.weekly_overtime_hours * 60,
             light_load_minutes=terms.light_load_hours * 60,
         )
+
+    def check_can_book(self, session: Session, household: Household, clock: Clock) -> None:
+        check_not_in_arrears(session, household, tariffs=self.tariffs, clock=clock)
 
     def strike_terms(self, day: date) -> StrikeTerms:
         terms = self.tariffs.for_date(day).cancellation

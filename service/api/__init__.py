@@ -27,9 +27,11 @@ def register_api(app: Flask) -> None:
         caregivers,
         home_visits,
         households,
+        payments,
         quotes,
         reference,
         regular_care,
+        settlement,
         support,
     )
 
@@ -51,6 +53,6 @@ def register_api(app: Flask) -> None:
     ):
         csrf.exempt(module.blp)  # bearer tokens, never cookies: no CSRF to defend against
         api.register_blueprint(module.blp)
-    for module in (allowances, home_visits):  # issue 7
+    for module in (allowances, home_visits, payments, settlement):  # issues 7 and 6
         csrf.exempt(module.blp)
         api.register_blueprint(module.blp)
