@@ -13,6 +13,7 @@ from .accounts.service import create_user
 from .context import current_clock
 from .demo_data import DEMO_LOGINS, DEMO_PASSWORD, SCALES, build_demo_data
 from .extensions import db
+from .payment_cli import payments_cli, settlement_cli
 
 
 def register_cli(app: Flask) -> None:
@@ -21,6 +22,8 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(deliver_notifications_command)
     app.cli.add_command(expire_offers_command)
+    app.cli.add_command(payments_cli)
+    app.cli.add_command(settlement_cli)
 
 
 @click.command("reference-data")

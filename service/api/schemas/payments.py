@@ -29,8 +29,8 @@ class PaymentOut(Schema):
 
 
 class CardIn(StrictSchema):
-    payment_method = text(60, validate=validate.Length(min=3, max=60))
-    holder_name = text(100, validate=validate.Length(min=1, max=100))
+    payment_method = text(60)
+    holder_name = text(100)
 
 
 class CardOut(Schema):
@@ -50,8 +50,8 @@ class ArrearsOut(Schema):
 
 
 class DepositNoticeIn(StrictSchema):
-    bank_reference = text(60, validate=validate.Length(min=1, max=60))
-    account_number = text(20, validate=validate.Length(min=1, max=20))
+    bank_reference = text(60)
+    account_number = text(20)
     amount = fields.Integer(
         required=True,
         strict=True,

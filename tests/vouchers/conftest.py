@@ -1,0 +1,1 @@
+from tests.booking.conftest import family, pricing  # noqa: F401  (shared fixtures)
