@@ -146,9 +146,11 @@ def configure_security(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from .api import register_api
-    from .web import register_web
+    from .web import payments, register_web, settlement
 
     register_web(app)
+    for blueprint in (payments.bp, settlement.claims_bp, settlement.bp):
+        app.register_blueprint(blueprint)
     register_api(app)
 
 

@@ -28,18 +28,30 @@ def give_tier(session, household, clock, tier="ga"):
     end = clock.now().date().replace(month=12, day=31)
     session.add(
         TierDecision(
-            household_id=household.id, tier=tier, suggested_tier=tier, groups=[],
-            valid_from=clock.now().date(), valid_until=end, effective_until=end, inputs={},
-            reason="", decided_by_user_id=OfficerFactory().id, decided_at=clock.now(),
+            household_id=household.id,
+            tier=tier,
+            suggested_tier=tier,
+            groups=[],
+            valid_from=clock.now().date(),
+            valid_until=end,
+            effective_until=end,
+            inputs={},
+            reason="",
+            decided_by_user_id=OfficerFactory().id,
+            decided_at=clock.now(),
         )
     )
     session.flush()
 
 
-def confirmed_booking(session, clock, family, pricing, setup: PaymentSetup, *, key="k1",
-                      helper=None, **changes) -> Booking:
+def confirmed_booking(
+    session, clock, family, pricing, setup: PaymentSetup, *, key="k1", helper=None, **changes
+) -> Booking:
     booking = request_booking(
-        session, parent_of(family), draft(family, key=key, **changes), pricing=pricing,
+        session,
+        parent_of(family),
+        draft(family, key=key, **changes),
+        pricing=pricing,
         clock=clock,
     )
     who = helper or caregiver(user=True)
@@ -66,8 +78,9 @@ def assert_ledger_agrees(session) -> None:
                 charged += owed_for(booking).parent
             elif booking.state == "cancelled":
                 charged += booking.cancellation_fee
-        payments = list(session.scalars(select(Payment).where(
-            Payment.household_id == household_id)))
+        payments = list(
+            session.scalars(select(Payment).where(Payment.household_id == household_id))
+        )
         card_paid = sum(p.captured for p in payments if p.method == "card")
         deposited = session.scalar(
             select(func.coalesce(func.sum(BankDeposit.amount), 0))

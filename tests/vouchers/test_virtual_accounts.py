@@ -51,9 +51,7 @@ def test_same_day_care_is_due_an_hour_before_it_starts():
     assert deposit_due(starts, TERMS, now) == datetime(2026, 3, 2, 14, tzinfo=SEOUL)
 
 
-def test_a_deposit_pays_the_booking_once_and_the_visit_settles_it(
-    session, clock, family, pricing
-):
+def test_a_deposit_pays_the_booking_once_and_the_visit_settles_it(session, clock, family, pricing):
     booking = confirmed_booking(session, clock, family, pricing, SETUP)
     payment = sync(session, booking, SETUP, clock)
     notice = DepositNotice("BANK-1", payment.account_number, 25580, "김민지")
@@ -95,8 +93,9 @@ def test_a_late_cancellation_keeps_the_fee_from_the_deposit_and_returns_the_rest
     payment = sync(session, booking, SETUP, clock)
     record_deposit(session, DepositNotice("BANK-2", payment.account_number, 25580), clock=clock)
     clock.instant = TUESDAY_9 - timedelta(hours=3)  # 24 h to 1 h before: one hourly basic fee
-    cancel_booking(session, parent_of(family), booking, reason="", waived=False,
-                   pricing=pricing, clock=clock)
+    cancel_booking(
+        session, parent_of(family), booking, reason="", waived=False, pricing=pricing, clock=clock
+    )
     sync(session, booking, SETUP, clock)
     assert booking.cancellation_fee == 12790  # R-CAN-1, 2026 basic hourly fee
     assert (payment.state, payment.captured, payment.refunded) == ("captured", 12790, 12790)
@@ -128,14 +127,18 @@ def test_a_no_show_owes_everything_and_the_rest_becomes_arrears(session, clock, 
     assert_ledger_agrees(session)
 
 
-def test_arrears_over_the_limit_or_older_than_30_days_suspend_booking(
-    session, clock, family
-):
+def test_arrears_over_the_limit_or_older_than_30_days_suspend_booking(session, clock, family):
     def owe(amount, key):
-        post(session, key, "visit_charge", [
-            leg(Account.PARENT_RECEIVABLE, family.id, amount),
-            leg(Account.AGENCY_PAYABLE, 1, -amount),
-        ], clock=clock)
+        post(
+            session,
+            key,
+            "visit_charge",
+            [
+                leg(Account.PARENT_RECEIVABLE, family.id, amount),
+                leg(Account.AGENCY_PAYABLE, 1, -amount),
+            ],
+            clock=clock,
+        )
 
     owe(300_000, "a")
     check_not_in_arrears(session, family, tariffs=TARIFFS, clock=clock)  # 300,000 is not over
@@ -143,10 +146,16 @@ def test_arrears_over_the_limit_or_older_than_30_days_suspend_booking(
     with pytest.raises(Forbidden) as caught:
         check_not_in_arrears(session, family, tariffs=TARIFFS, clock=clock)
     assert caught.value.code == "arrears" and caught.value.params["amount"] == 300_001
-    post(session, "paid", "deposit", [
-        leg(Account.VIRTUAL_ACCOUNT_CLEARING, "", 300_000),
-        leg(Account.PARENT_RECEIVABLE, family.id, -300_000),
-    ], clock=clock)
+    post(
+        session,
+        "paid",
+        "deposit",
+        [
+            leg(Account.VIRTUAL_ACCOUNT_CLEARING, "", 300_000),
+            leg(Account.PARENT_RECEIVABLE, family.id, -300_000),
+        ],
+        clock=clock,
+    )
     owed = arrears_of(session, family.id, TERMS, clock=clock)
     assert (owed.amount, owed.suspended) == (1, False)
     clock.instant += timedelta(days=31)  # the 1 won left is now older than 30 days
@@ -157,10 +166,16 @@ def test_a_family_in_arrears_cannot_book(session, clock, family, pricing):
     from booking.requests import request_booking
     from tests.booking.conftest import draft
 
-    post(session, "old", "visit_charge", [
-        leg(Account.PARENT_RECEIVABLE, family.id, 400_000),
-        leg(Account.AGENCY_PAYABLE, 1, -400_000),
-    ], clock=clock)
+    post(
+        session,
+        "old",
+        "visit_charge",
+        [
+            leg(Account.PARENT_RECEIVABLE, family.id, 400_000),
+            leg(Account.AGENCY_PAYABLE, 1, -400_000),
+        ],
+        clock=clock,
+    )
     with pytest.raises(Forbidden) as caught:
         request_booking(session, parent_of(family), draft(family), pricing=pricing, clock=clock)
     assert caught.value.code == "arrears"
@@ -169,12 +184,20 @@ def test_a_family_in_arrears_cannot_book(session, clock, family, pricing):
 def test_the_ledger_refuses_an_unbalanced_transaction_and_posts_a_key_once(session, clock):
     with pytest.raises(UnbalancedTransaction):
         post(session, "x", "capture", [leg(Account.CARD_CLEARING, "", 10)], clock=clock)
-    first = post(session, "y", "capture", [
-        leg(Account.CARD_CLEARING, "", 10), leg(Account.PARENT_RECEIVABLE, 1, -10)
-    ], clock=clock)
-    again = post(session, "y", "capture", [
-        leg(Account.CARD_CLEARING, "", 10), leg(Account.PARENT_RECEIVABLE, 1, -10)
-    ], clock=clock)
+    first = post(
+        session,
+        "y",
+        "capture",
+        [leg(Account.CARD_CLEARING, "", 10), leg(Account.PARENT_RECEIVABLE, 1, -10)],
+        clock=clock,
+    )
+    again = post(
+        session,
+        "y",
+        "capture",
+        [leg(Account.CARD_CLEARING, "", 10), leg(Account.PARENT_RECEIVABLE, 1, -10)],
+        clock=clock,
+    )
     assert first is again and balance(session, Account.CARD_CLEARING) == 10
 
 
