@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed
 
-.PHONY: run serve install translations migrate demo test browser-deps lint pytest extract-messages bench-quotes
+.PHONY: run serve install translations migrate demo test browser-deps lint pytest extract-messages bench-quotes bench-settlement
 
 run: install translations migrate demo serve
 
@@ -55,3 +55,7 @@ extract-messages: install
 
 bench-quotes: install translations
 	$(BIN)/python bench/quotes.py
+
+# lock and claim one national month on PostgreSQL (copies dolbom_bench, made on first run)
+bench-settlement: install
+	$(BIN)/python bench/settlement.py

@@ -63,7 +63,7 @@ GENERATE = [
         SELECT n, h.id AS household_id, h.applicant_user_id, h.agency_id, h.child_id, h.tier,
                (h.id * 7 + (n / :households) * 11) % :days AS day,
                abs(hashint4(n)) % 100 AS draw, abs(hashint4(-n - 1)) % 10 AS service_draw
-        FROM generate_series(0, :visits - 1) AS n
+        FROM generate_series(0, CAST(:visits AS integer) - 1) AS n
         JOIN bench_household h ON h.seq = n % :households),
     placed AS (
         SELECT d.*, row_number() OVER (PARTITION BY agency_id, day ORDER BY n) - 1 AS r
@@ -140,7 +140,7 @@ def generate(url: str, month: str, visits: int) -> dict[str, int]:
     year = start.year
     engine = sa.create_engine(url)
     with engine.begin() as connection:
-        connection.exec_driver_sql(GENERATE[0])
+        connection.execute(sa.text(GENERATE[0]))
         households = connection.exec_driver_sql("SELECT count(*) FROM bench_household").scalar()
         days = (end - start).days
         if visits > households * days:

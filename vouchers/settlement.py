@@ -248,8 +248,10 @@ def lock_month(session: Session, month: str, *, tariffs: TariffBook, clock: Cloc
         "parent",
         "fee",
     ]
-    inserted = session.execute(insert(SettlementItem).from_select(columns, rows)).rowcount
-    inserted += _lock_contracts(session, month, start, end, closed)
+    before = _items_of(session, month)
+    session.execute(insert(SettlementItem).from_select(columns, rows))
+    _lock_contracts(session, month, start, end, closed)
+    inserted = _items_of(session, month) - before
     _waived_pay(session, month, tariffs)
     corrections = session.scalar(
         select(func.count()).where(
@@ -260,7 +262,7 @@ def lock_month(session: Session, month: str, *, tariffs: TariffBook, clock: Cloc
     return LockResult(month, inserted, int(corrections or 0))
 
 
-def _lock_contracts(session: Session, month: str, start, end, closed) -> int:
+def _lock_contracts(session: Session, month: str, start, end, closed) -> None:
     already = select(SettlementItem.id).where(
         SettlementItem.source == literal("contract:") + func.cast(BookingSeries.id, String)
     )
@@ -316,7 +318,11 @@ def _lock_contracts(session: Session, month: str, start, end, closed) -> int:
         "parent",
         "fee",
     ]
-    return session.execute(insert(SettlementItem).from_select(columns, rows)).rowcount
+    session.execute(insert(SettlementItem).from_select(columns, rows))
+
+
+def _items_of(session: Session, month: str) -> int:
+    return int(session.scalar(select(func.count()).where(SettlementItem.month == month)) or 0)
 
 
 def _waived_pay(session: Session, month: str, tariffs: TariffBook) -> None:

@@ -153,7 +153,7 @@ def paid_for(payments: list[Payment]) -> dict[str, dict[int, Any]]:
     months = db.session.execute(
         select(BookingSeries.id, BookingSeries.month).where(BookingSeries.id.in_(series_ids))
     )
-    return {"bookings": dict(starts.tuples()), "series": dict(months.tuples())}
+    return {"bookings": {i: v for i, v in starts}, "series": {i: v for i, v in months}}
 
 
 def family_arrears(household: Household) -> Arrears:

@@ -1,0 +1,160 @@
+
+"""Monthly settlement: lock the month, claim per agency with reason codes, confirm and pay,
+with the ledger agreeing to the won; caregivers' pay figures (R-CG-2) from data."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from booking import visits
+from booking.requests import cancel_booking
+from core.clock import SEOUL
+from core.errors import Conflict, NotFound
+from tests.booking.conftest import TUESDAY_9, caregiver
+from tests.factories import AdminFactory, parent_of
+from tests.vouchers.money import (
+    TARIFFS,
+    assert_ledger_agrees,
+    confirmed_booking,
+    give_tier,
+    staff,
+    sync,
+)
+from vouchers.claims import build_claims, claim_lines, claims_for_actor, confirm_claim, pay_claim
+from vouchers.gateways import VirtualAccountGateway
+from vouchers.ledger import Account, balance
+from vouchers.payment_events import DepositNotice, record_deposit
+from vouchers.payments import PaymentSetup
+from vouchers.settlement import AgencyClaim, lock_month
+
+SETUP = PaymentSetup(card=None, virtual_accounts=VirtualAccountGateway(bank="NH", secret="s"))
+APRIL = datetime(2026, 4, 1, 9, tzinfo=SEOUL)
+
+
+def visit(session, clock, booking):
+    from service.accounts.models import User
+    from service.extensions import db
+
+    actor = db.session.get(User, booking.caregiver.user_id).actor
+    clock.instant = booking.starts_at
+    visits.check_in(session, actor, booking.id, clock=clock)
+    clock.instant = booking.ends_at
+    visits.check_out(session, actor, booking.id, clock=clock)
+    sync(session, booking, SETUP, clock)
+
+
+def pay(session, clock, booking):
+    payment = sync(session, booking, SETUP, clock)
+    record_deposit(session, DepositNotice(f"B{booking.id}", payment.account_number,
+                                          payment.amount), clock=clock)
+
+
+def test_caregiver_pay_figures_are_the_official_2024_ones():
+    pay = TARIFFS.for_date(datetime(2024, 6, 1).date()).caregiver_pay
+    # R-CG-2 (2024): base 10,110; comprehensive 3,480; sick-child 3,040; 2nd child 5,055; 3rd
+    assert (pay.base_hourly, pay.comprehensive_hourly, pay.sick_hourly) == (10110, 3480, 3040)
+    assert (pay.second_child_hourly, pay.third_child_hourly) == (5055, 10110)
+    assert pay.initial_training_hours == 120  # R-CG-1
+
+
+def test_a_month_is_settled_after_it_ends(session, clock):
+    with pytest.raises(Conflict) as caught:
+        lock_month(session, "2026-03", tariffs=TARIFFS, clock=clock)
+    assert caught.value.code == "month_not_over"
+
+
+def test_lock_build_confirm_and_pay_a_month(session, clock, family, pricing):
+    give_tier(session, family, clock)
+    helper = caregiver(user=True)
+    first = confirmed_booking(session, clock, family, pricing, SETUP, helper=helper)
+    pay(session, clock, first)
+    clock.instant = datetime(2026, 3, 2, 10, tzinfo=SEOUL)
+    second = confirmed_booking(session, clock, family, pricing, SETUP, key="k2", helper=helper,
+                               start=TUESDAY_9 + timedelta(days=1))
+    pay(session, clock, second)
+    visit(session, clock, first)
+    # the second is cancelled 3 h before: one hourly basic fee (R-CAN-1), kept from the deposit
+    clock.instant = second.starts_at - timedelta(hours=3)
+    cancel_booking(session, parent_of(family), second, reason="", waived=False,
+                   pricing=pricing, clock=clock)
+    sync(session, second, SETUP, clock)
+
+    clock.instant = APRIL
+    locked = lock_month(session, "2026-03", tariffs=TARIFFS, clock=clock)
+    assert (locked.items, locked.corrections) == (2, 0)
+    assert lock_month(session, "2026-03", tariffs=TARIFFS, clock=clock).items == 0  # once
+    built = build_claims(session, "2026-03", tariffs=TARIFFS, clock=clock)
+    assert (built.claims, built.lines, built.rejected) == (1, 2, 0)
+    claim = session.query(AgencyClaim).one()
+    # the visit: 25,580 = 21,744 government (ga, 85%) + 3,836 parent; the fee 12,790
+    assert (claim.total, claim.government, claim.parent, claim.fees) == (25580, 21744, 3836,
+                                                                          12790)
+    assert claim.payable == 21744 + 3836 + 12790 == 38370
+    assert sum(line.total for line in claim_lines(session, claim)) == claim.total
+    rebuilt = build_claims(session, "2026-03", tariffs=TARIFFS, clock=clock)
+    assert rebuilt.claims == 1 and session.query(AgencyClaim).count() == 1  # drafts replaced
+    claim = session.query(AgencyClaim).one()
+
+    admin = AdminFactory().actor
+    with pytest.raises(NotFound):
+        confirm_claim(session, staff(), claim, clock=clock)
+    confirm_claim(session, admin, claim, clock=clock)
+    assert balance(session, Account.VOUCHER_FUND, family.district_code) == 21744
+    assert balance(session, Account.AGENCY_PAYABLE, claim.agency_id) == -(21744 + 3836)
+    with pytest.raises(Conflict):
+        confirm_claim(session, admin, claim, clock=clock)
+    pay_claim(session, admin, claim, clock=clock)
+    assert balance(session, Account.AGENCY_PAYABLE, claim.agency_id) == 0
+    assert balance(session, Account.CANCELLATION_FEES, claim.agency_id) == 0
+    assert balance(session, Account.SETTLEMENT_BANK) == -38370
+    assert build_claims(session, "2026-03", tariffs=TARIFFS, clock=clock).claims == 0
+    assert claim.state == "paid"  # confirmed claims are never rebuilt
+    assert_ledger_agrees(session)
+
+
+def test_late_changes_go_to_the_next_month_as_corrections(session, clock, family, pricing):
+    booking = confirmed_booking(session, clock, family, pricing, SETUP)
+    pay(session, clock, booking)
+    clock.instant = APRIL
+    assert lock_month(session, "2026-03", tariffs=TARIFFS, clock=clock).items == 0
+    # the visit is reported late, after March was confirmed
+    from service.accounts.models import User
+
+    actor = session.get(User, booking.caregiver.user_id).actor
+    booking.state = "in_progress"
+    visits.check_out(session, actor, booking.id, clock=clock)
+    sync(session, booking, SETUP, clock)
+    clock.instant = datetime(2026, 5, 1, 9, tzinfo=SEOUL)
+    locked = lock_month(session, "2026-04", tariffs=TARIFFS, clock=clock)
+    assert (locked.items, locked.corrections) == (1, 1)
+
+
+def test_reason_codes_no_tier_and_unqualified_caregiver(session, clock, family, pricing):
+    give_tier(session, family, clock)
+    untrained = caregiver(user=True, training_hours=40)
+    booking = confirmed_booking(session, clock, family, pricing, SETUP, helper=untrained)
+    pay(session, clock, booking)
+    visit(session, clock, booking)
+    clock.instant = APRIL
+    lock_month(session, "2026-03", tariffs=TARIFFS, clock=clock)
+    build_claims(session, "2026-03", tariffs=TARIFFS, clock=clock)
+    (line,) = claim_lines(session, session.query(AgencyClaim).one())
+    assert (line.reason, line.status, line.claimed_government) == (
+        "unqualified_caregiver", "rejected", 0)
+
+
+def test_agencies_see_only_their_claims(session, clock):
+    from tests.factories import StaffFactory
+
+    other = StaffFactory(agency_id=2).actor
+    query = claims_for_actor(session, other)
+    assert "agency_id" in str(query)
+    assert claims_for_actor(session, parent_of_nobody()).whereclause is not None
+
+
+def parent_of_nobody():
+    from tests.factories import ParentFactory
+
+    return ParentFactory().actor
