@@ -99,7 +99,9 @@ def completed_march(session, people, clock) -> None:
     tier decision behind it; then the clock moves to April."""
     carer = caregiver()
     plain = booked(session, people["family"], clock, key="plain")
-    odd = booked(session, people["other_family"], clock, key="odd", start=TUESDAY_9.replace(hour=14))
+    odd = booked(
+        session, people["other_family"], clock, key="odd", start=TUESDAY_9.replace(hour=14)
+    )
     for booking in (plain, odd):
         booking.caregiver_id, booking.state = carer.id, "completed"
     odd.government, odd.parent = 10_000, odd.total - 10_000  # no tier decision: not claimable
@@ -110,9 +112,7 @@ def completed_march(session, people, clock) -> None:
 # --- families ---------------------------------------------------------------------------------
 
 
-def test_a_parent_sees_the_familys_payments_and_not_another_familys(
-    client, session, clock, people
-):
+def test_a_parent_sees_the_familys_payments_and_not_another_familys(client, session, clock, people):
     mine = booked(session, people["family"], clock, key="mine")
     theirs = booked(session, people["other_family"], clock, key="theirs")
     own = deposit_account(session, people["family"], mine, clock)
@@ -165,9 +165,12 @@ def test_arrears_show_the_amount_and_the_account_to_pay_into(client, session, cl
     again = client.post("/payments/arrears", follow_redirects=True)
     body = text(again)
     assert account.account_number in body and "Amount to deposit 350,000 won" in body
-    assert session.scalar(
-        select(Payment.id).where(Payment.purpose == "arrears", Payment.id != account.id)
-    ) is None  # asking again shows the same account
+    assert (
+        session.scalar(
+            select(Payment.id).where(Payment.purpose == "arrears", Payment.id != account.id)
+        )
+        is None
+    )  # asking again shows the same account
 
     as_user(client, people["other_parent"])
     assert "You owe" not in text(client.get("/payments"))

@@ -1,4 +1,3 @@
-
 """Monthly settlement: lock the month, claim per agency with reason codes, confirm and pay,
 with the ledger agreeing to the won; caregivers' pay figures (R-CG-2) from data."""
 
@@ -47,8 +46,11 @@ def visit(session, clock, booking):
 
 def pay(session, clock, booking):
     payment = sync(session, booking, SETUP, clock)
-    record_deposit(session, DepositNotice(f"B{booking.id}", payment.account_number,
-                                          payment.amount), clock=clock)
+    record_deposit(
+        session,
+        DepositNotice(f"B{booking.id}", payment.account_number, payment.amount),
+        clock=clock,
+    )
 
 
 def test_caregiver_pay_figures_are_the_official_2024_ones():
@@ -71,14 +73,23 @@ def test_lock_build_confirm_and_pay_a_month(session, clock, family, pricing):
     first = confirmed_booking(session, clock, family, pricing, SETUP, helper=helper)
     pay(session, clock, first)
     clock.instant = datetime(2026, 3, 2, 10, tzinfo=SEOUL)
-    second = confirmed_booking(session, clock, family, pricing, SETUP, key="k2", helper=helper,
-                               start=TUESDAY_9 + timedelta(days=1))
+    second = confirmed_booking(
+        session,
+        clock,
+        family,
+        pricing,
+        SETUP,
+        key="k2",
+        helper=helper,
+        start=TUESDAY_9 + timedelta(days=1),
+    )
     pay(session, clock, second)
     visit(session, clock, first)
     # the second is cancelled 3 h before: one hourly basic fee (R-CAN-1), kept from the deposit
     clock.instant = second.starts_at - timedelta(hours=3)
-    cancel_booking(session, parent_of(family), second, reason="", waived=False,
-                   pricing=pricing, clock=clock)
+    cancel_booking(
+        session, parent_of(family), second, reason="", waived=False, pricing=pricing, clock=clock
+    )
     sync(session, second, SETUP, clock)
 
     clock.instant = APRIL
@@ -89,8 +100,7 @@ def test_lock_build_confirm_and_pay_a_month(session, clock, family, pricing):
     assert (built.claims, built.lines, built.rejected) == (1, 2, 0)
     claim = session.query(AgencyClaim).one()
     # the visit: 25,580 = 21,744 government (ga, 85%) + 3,836 parent; the fee 12,790
-    assert (claim.total, claim.government, claim.parent, claim.fees) == (25580, 21744, 3836,
-                                                                          12790)
+    assert (claim.total, claim.government, claim.parent, claim.fees) == (25580, 21744, 3836, 12790)
     assert claim.payable == 21744 + 3836 + 12790 == 38370
     assert sum(line.total for line in claim_lines(session, claim)) == claim.total
     rebuilt = build_claims(session, "2026-03", tariffs=TARIFFS, clock=clock)
@@ -142,7 +152,10 @@ def test_reason_codes_no_tier_and_unqualified_caregiver(session, clock, family, 
     build_claims(session, "2026-03", tariffs=TARIFFS, clock=clock)
     (line,) = claim_lines(session, session.query(AgencyClaim).one())
     assert (line.reason, line.status, line.claimed_government) == (
-        "unqualified_caregiver", "rejected", 0)
+        "unqualified_caregiver",
+        "rejected",
+        0,
+    )
 
 
 def test_agencies_see_only_their_claims(session, clock):
@@ -158,3 +171,48 @@ def parent_of_nobody():
     from tests.factories import ParentFactory
 
     return ParentFactory().actor
+
+
+def test_caregiver_add_ons_per_service_and_children():
+    from vouchers.caregiver_statements import hourly_add_ons
+
+    pay = TARIFFS.for_date(datetime(2024, 6, 1).date()).caregiver_pay
+    assert hourly_add_ons(pay, "basic", 1) == 0
+    assert hourly_add_ons(pay, "comprehensive", 1) == 3480
+    assert hourly_add_ons(pay, "sick", 2) == 3040 + 5055
+    assert hourly_add_ons(pay, "basic", 3) == 5055 + 10110
+
+
+def test_a_caregivers_statement_counts_visits_and_fees(session, clock, family, pricing):
+    from vouchers.caregiver_statements import statements
+
+    helper = caregiver(user=True)
+    booking = confirmed_booking(session, clock, family, pricing, SETUP, helper=helper)
+    pay(session, clock, booking)
+    visit(session, clock, booking)
+    late = confirmed_booking(
+        session,
+        clock,
+        family,
+        pricing,
+        SETUP,
+        key="k9",
+        helper=helper,
+        start=TUESDAY_9 + timedelta(days=1),
+    )
+    clock.instant = late.starts_at - timedelta(hours=3)
+    cancel_booking(
+        session, parent_of(family), late, reason="", waived=False, pricing=pricing, clock=clock
+    )
+    sync(session, late, SETUP, clock)
+    clock.instant = APRIL
+    lock_month(session, "2026-03", tariffs=TARIFFS, clock=clock)
+    (statement,) = statements(session, booking.agency_id, "2026-03", TARIFFS)
+    # 2 h of basic care with one child at 10,110 an hour, and the 12,790 fee in full (R-CG-3)
+    assert (statement.visits, statement.minutes, statement.base, statement.add_ons) == (
+        1,
+        120,
+        20220,
+        0,
+    )
+    assert (statement.fees, statement.total) == (12790, 20220 + 12790)
