@@ -1,0 +1,108 @@
+"""The demo family's money: last month's visits paid and settled, a no-show left in arrears,
+and next week's booking waiting for its virtual-account deposit."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from booking.bookings import BookedChild, Booking, BookingState, move
+from booking.caregivers import Caregiver
+from booking.households import Household
+from booking.requests import BookingDraft
+from core.clock import SEOUL, Clock
+from vouchers.booking_payments import sync_booking
+from vouchers.booking_pricing import TariffPricing
+from vouchers.claims import build_claims
+from vouchers.payment_events import DepositNotice, record_deposit
+from vouchers.payments import PaymentSetup
+from vouchers.settlement import lock_month
+from vouchers.tariffs import TariffBook
+
+
+def demo_money(
+    session: Session,
+    *,
+    parent_user_id: int,
+    caregiver_user_id: int,
+    setup: PaymentSetup,
+    tariffs: TariffBook,
+    clock: Clock,
+) -> None:
+    household = session.scalar(
+        select(Household).where(Household.applicant_user_id == parent_user_id)
+    )
+    caregiver = session.scalar(select(Caregiver).where(Caregiver.user_id == caregiver_user_id))
+    assert household is not None and caregiver is not None
+    today = clock.now().astimezone(SEOUL).date()
+    last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    plan = [  # (day, outcome)
+        (last_month + timedelta(days=6), BookingState.COMPLETED),
+        (last_month + timedelta(days=13), BookingState.COMPLETED),
+        (last_month + timedelta(days=20), BookingState.NO_SHOW),
+        (today + timedelta(days=3), BookingState.CONFIRMED),
+    ]
+    pricing = TariffPricing(tariffs)
+    for number, (day, outcome) in enumerate(plan, start=1):
+        if day.weekday() == 6:  # Sunday care is surcharged; keep the demo on weekdays
+            day -= timedelta(days=1)
+        booking = _confirmed(session, household, caregiver, day, number, pricing, clock)
+        payment = sync_booking(session, booking, setup=setup, tariffs=tariffs, clock=clock)
+        if outcome is BookingState.CONFIRMED or payment is None:
+            continue
+        record_deposit(
+            session,
+            DepositNotice(f"DEMO-{number}", payment.account_number, payment.amount, "김민지"),
+            clock=clock,
+        )
+        if outcome is BookingState.COMPLETED:
+            move(booking, BookingState.IN_PROGRESS, None, clock=clock)
+            booking.checked_in_at, booking.checked_out_at = booking.starts_at, booking.ends_at
+        else:
+            booking.parent, booking.government = booking.total, 0
+        move(booking, outcome, None, clock=clock)
+        sync_booking(session, booking, setup=setup, tariffs=tariffs, clock=clock)
+    month = last_month.strftime("%Y-%m")
+    lock_month(session, month, tariffs=tariffs, clock=clock)
+    build_claims(session, month, tariffs=tariffs, clock=clock)
+
+
+def _confirmed(session, household, caregiver, day, number, pricing, clock) -> Booking:
+    starts = datetime.combine(day, time(10), tzinfo=SEOUL)
+    draft = BookingDraft(
+        service="basic",
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=3),
+        child_ids=tuple(child.id for child in household.children[:1]),
+        request_key=f"demo-{number}",
+    )
+    price = pricing.price(session, household, draft, 0)
+    booking = Booking(
+        household_id=household.id,
+        agency_id=caregiver.agency_id,
+        caregiver_id=caregiver.id,
+        service="basic",
+        starts_at=draft.starts_at,
+        ends_at=draft.ends_at,
+        state=BookingState.CONFIRMED.value,
+        total=price.total,
+        government=price.government,
+        parent=price.parent,
+        tariff_year=price.tariff_year,
+        tier=price.tier,
+        capped_minutes=price.capped_minutes,
+        price_lines=price.lines,
+        requested_by_user_id=household.applicant_user_id,
+        request_key=draft.request_key,
+        created_at=clock.now(),
+        assignment_reason="demo",
+        children=[
+            BookedChild(child_id=c, starts_at=draft.starts_at, ends_at=draft.ends_at)
+            for c in draft.child_ids
+        ],
+    )
+    session.add(booking)
+    session.flush()
+    return booking
