@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 from booking.bookings import Booking, BookingSeries, BookingState
 from booking.households import Household
 from core.clock import SEOUL, Clock
-from core.i18n import N_
 
 from .cancellation import waived_cancellation_pay
 from .ledger import Account, leg, post
@@ -215,9 +214,3 @@ def collect(session: Session, payment: Payment, amount: int, *, clock: Clock) ->
         payment.captured = applied
         move_payment(payment, P.CAPTURED if applied else P.REFUNDED, clock=clock)
     session.flush()
-
-
-CARD_DECLINED = N_(
-    "Your Happiness Card was declined for the booking of %(date)s. Pay %(amount)s won into "
-    "virtual account %(account)s by %(due)s, or the booking is cancelled."
-)

@@ -19,7 +19,7 @@ from booking.households import Household
 from core.clock import SEOUL, Clock
 from core.i18n import N_
 
-from .gateways import CardDeclined, Outcome, PaymentGateway, ProcessorUnavailable
+from .gateways import CardDeclined, CardOnFile, Outcome, PaymentGateway, ProcessorUnavailable
 from .ledger import Account, leg, post
 from .payments import (
     CommandState,
@@ -68,7 +68,10 @@ def claim_command(session: Session, *, clock: Clock) -> PaymentCommand | None:
 
 
 def execute(
-    command: PaymentCommand, payment: Payment, card_on_file, gateway: PaymentGateway
+    command: PaymentCommand,
+    payment: Payment,
+    card_on_file: CardOnFile | None,
+    gateway: PaymentGateway,
 ) -> Outcome:
     """Call the processor (no database work here). Outages come back as retryable outcomes."""
     operation = Operation(command.operation)

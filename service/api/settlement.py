@@ -65,8 +65,8 @@ def claims():
 def claim(claim_id):
     actor = api_actor(Role.ADMIN, Role.AGENCY_STAFF)
     found = get_claim(db.session, actor, claim_id)
-    found.items = claim_lines(db.session, found)
-    return found
+    body = {name: getattr(found, name) for name in ClaimOut().fields if name != "currency"}
+    return {**body, "items": claim_lines(db.session, found)}
 
 
 @blp.route("/claims/<int:claim_id>/confirmation", methods=["POST"])

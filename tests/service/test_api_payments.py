@@ -30,11 +30,17 @@ def booked_and_confirmed(client, session):
     carer = caregiver(user=True)
     session.commit()
     parent = bearer(client, session.get(User, parent_of(household).user_id))
-    made = client.post("/api/v1/bookings", json={**BODY, "child_ids": [child.id]},
-                       headers={**parent, "Idempotency-Key": "req-00000001"}).json
+    made = client.post(
+        "/api/v1/bookings",
+        json={**BODY, "child_ids": [child.id]},
+        headers={**parent, "Idempotency-Key": "req-00000001"},
+    ).json
     staff = bearer(client, StaffFactory(agency_id=agency("AG035").id))
-    client.post(f"/api/v1/bookings/{made['id']}/assignment",
-                json={"caregiver_id": carer.id, "reason": ""}, headers=staff)
+    client.post(
+        f"/api/v1/bookings/{made['id']}/assignment",
+        json={"caregiver_id": carer.id, "reason": ""},
+        headers=staff,
+    )
     confirmed = client.post(f"/api/v1/bookings/{made['id']}/confirmation", headers=staff)
     assert confirmed.status_code == 200, confirmed.json
     return household, parent, made, carer
@@ -44,19 +50,28 @@ def deposit(client, app, body: dict, secret: str | None = None):
     raw = json.dumps(body).encode()
     accounts = app.extensions["dolbom.payments"].virtual_accounts
     signature = accounts.sign(raw) if secret is None else secret
-    return client.post("/api/v1/webhooks/bank-deposits", data=raw,
-                       headers={"Content-Type": "application/json",
-                                "X-Bank-Signature": signature})
+    return client.post(
+        "/api/v1/webhooks/bank-deposits",
+        data=raw,
+        headers={"Content-Type": "application/json", "X-Bank-Signature": signature},
+    )
 
 
 def test_confirmation_issues_a_virtual_account_the_bank_pays_it(client, session, app):
-    household, parent, made, _ = booked_and_confirmed(client, session)
+    _household, parent, made, _ = booked_and_confirmed(client, session)
     (payment,) = client.get("/api/v1/payments", headers=parent).json
     assert (payment["booking_id"], payment["method"], payment["state"]) == (
-        made["id"], "virtual_account", "awaiting_deposit")
+        made["id"],
+        "virtual_account",
+        "awaiting_deposit",
+    )
     assert payment["amount"] == 25580 and payment["due_at"].startswith("2026-03-02T15:00")
-    notice = {"bank_reference": "NH-20260302-1", "account_number": payment["account_number"],
-              "amount": 25580, "depositor": "김민지"}
+    notice = {
+        "bank_reference": "NH-20260302-1",
+        "account_number": payment["account_number"],
+        "amount": 25580,
+        "depositor": "김민지",
+    }
     assert deposit(client, app, notice, secret="forged").status_code == 403
     first = deposit(client, app, notice)
     assert first.status_code == 200 and first.json["payment_id"] == payment["id"]
@@ -73,8 +88,10 @@ def test_arrears_are_shown_and_a_virtual_account_opens_for_them(client, session,
     assert client.post("/api/v1/arrears/virtual-account", headers=parent).status_code == 404
     clock.instant = datetime(2026, 3, 3, 9, 20, tzinfo=SEOUL)
     carer_headers = bearer(client, session.get(User, carer.user_id))
-    assert client.post(f"/api/v1/bookings/{made['id']}/no-show",
-                       headers=carer_headers).status_code == 200
+    assert (
+        client.post(f"/api/v1/bookings/{made['id']}/no-show", headers=carer_headers).status_code
+        == 200
+    )
     parent = bearer(client, session.get(User, parent_of(household).user_id))
     owed = client.get("/api/v1/arrears", headers=parent).json
     assert (owed["amount"], owed["suspended"], owed["limit"]) == (25580, False, 300000)
@@ -91,13 +108,17 @@ def test_only_parents_have_payments_and_only_admins_settle(client, session):
         assert client.post(path, json={"month": "2026-02"}, headers=parent).status_code == 404
         assert client.post(path, json={"month": "2026-02"}, headers=staff).status_code == 404
     assert client.get("/api/v1/claims", headers=parent).status_code == 404
-    assert client.post("/api/v1/payments/1/refunds", json={"amount": 1, "reason": "x"},
-                       headers=parent).status_code == 404
+    assert (
+        client.post(
+            "/api/v1/payments/1/refunds", json={"amount": 1, "reason": "x"}, headers=parent
+        ).status_code
+        == 404
+    )
 
 
 def test_settlement_through_the_api(client, session, clock):
-    household, parent, made, carer = booked_and_confirmed(client, session)
-    (payment,) = client.get("/api/v1/payments", headers=parent).json
+    _household, parent, made, carer = booked_and_confirmed(client, session)
+    (_payment,) = client.get("/api/v1/payments", headers=parent).json
     clock.instant = datetime(2026, 3, 3, 9, tzinfo=SEOUL)
     carer_headers = bearer(client, session.get(User, carer.user_id))
     client.post(f"/api/v1/bookings/{made['id']}/check-in", headers=carer_headers)
@@ -106,8 +127,10 @@ def test_settlement_through_the_api(client, session, clock):
     admin = bearer(client, AdminFactory())
     early = client.post("/api/v1/settlement/lock", json={"month": "2026-04"}, headers=admin)
     assert early.status_code == 409 and error_code(early) == "month_not_over"
-    assert client.post("/api/v1/settlement/lock", json={"month": "2026-13"},
-                       headers=admin).status_code == 422
+    assert (
+        client.post("/api/v1/settlement/lock", json={"month": "2026-13"}, headers=admin).status_code
+        == 422
+    )
     locked = client.post("/api/v1/settlement/lock", json={"month": "2026-03"}, headers=admin)
     assert locked.json == {"month": "2026-03", "items": 1, "corrections": 0}
     built = client.post("/api/v1/settlement/claims", json={"month": "2026-03"}, headers=admin)
@@ -119,8 +142,9 @@ def test_settlement_through_the_api(client, session, clock):
     assert detail["total"] == sum(line["total"] for line in detail["items"]) == 25580
     other = bearer(client, StaffFactory(agency_id=agency("AG001").id))
     assert client.get(f"/api/v1/claims/{claim['id']}", headers=other).status_code == 404
-    assert client.post(f"/api/v1/claims/{claim['id']}/confirmation",
-                       headers=staff).status_code == 404
+    assert (
+        client.post(f"/api/v1/claims/{claim['id']}/confirmation", headers=staff).status_code == 404
+    )
     confirmed = client.post(f"/api/v1/claims/{claim['id']}/confirmation", headers=admin)
     assert confirmed.json["state"] == "confirmed"
     paid = client.post(f"/api/v1/claims/{claim['id']}/payment", headers=admin)
@@ -132,15 +156,20 @@ def test_settlement_through_the_api(client, session, clock):
 def test_stripe_webhooks_are_verified_and_recorded_once(client, session, app):
     app.config["STRIPE_WEBHOOK_SECRET"] = "whsec_test"
     try:
-        event = {"id": "evt_1", "type": "payment_intent.succeeded",
-                 "data": {"object": {"id": "pi_1", "metadata": {}}}}
+        event = {
+            "id": "evt_1",
+            "type": "payment_intent.succeeded",
+            "data": {"object": {"id": "pi_1", "metadata": {}}},
+        }
         payload = json.dumps(event)
         stamp = int(time.time())
         signed = stripe.WebhookSignature._compute_signature(f"{stamp}.{payload}", "whsec_test")
-        headers = {"Stripe-Signature": f"t={stamp},v1={signed}",
-                   "Content-Type": "application/json"}
-        forged = client.post("/api/v1/webhooks/stripe", data=payload,
-                             headers={**headers, "Stripe-Signature": f"t={stamp},v1=00"})
+        headers = {"Stripe-Signature": f"t={stamp},v1={signed}", "Content-Type": "application/json"}
+        forged = client.post(
+            "/api/v1/webhooks/stripe",
+            data=payload,
+            headers={**headers, "Stripe-Signature": f"t={stamp},v1=00"},
+        )
         assert forged.status_code == 422 and error_code(forged) == "bad_signature"
         first = client.post("/api/v1/webhooks/stripe", data=payload, headers=headers)
         assert first.json == {"received": True, "duplicate": False}

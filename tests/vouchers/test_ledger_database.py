@@ -28,10 +28,15 @@ def test_an_unbalanced_transaction_is_refused_by_the_database(session, clock, on
 
 
 def test_ledger_entries_are_append_only(session, clock, on_postgres):
-    posted = post(session, "k", "capture", [
-        leg(Account.CARD_CLEARING, "", 7), leg(Account.PARENT_RECEIVABLE, 1, -7)
-    ], clock=clock)
+    posted = post(
+        session,
+        "k",
+        "capture",
+        [leg(Account.CARD_CLEARING, "", 7), leg(Account.PARENT_RECEIVABLE, 1, -7)],
+        clock=clock,
+    )
     with pytest.raises(DBAPIError, match="append-only"):
-        session.execute(text("UPDATE ledger_entries SET amount = 8 WHERE transaction_id = :t"),
-                        {"t": posted.id})
+        session.execute(
+            text("UPDATE ledger_entries SET amount = 8 WHERE transaction_id = :t"), {"t": posted.id}
+        )
     session.rollback()
