@@ -227,3 +227,57 @@ def test_payment_cards_belong_to_one_household(session, clock, family, card_setu
     registered(session, clock, family, card_setup, stripe_client)
     registered(session, clock, family, card_setup, stripe_client)  # a new card replaces it
     assert session.query(PaymentCard).filter_by(household_id=family.id).count() == 1
+
+
+def test_an_expired_hold_leaves_the_amount_owed_and_offers_a_virtual_account(
+    session, clock, family, pricing, card_setup, stripe_client
+):
+    registered(session, clock, family, card_setup, stripe_client)
+    booking = confirmed_booking(session, clock, family, pricing, card_setup)
+    run_payment_commands()
+    payment = sync(session, booking, card_setup, clock)
+    stripe_client.v1.payment_intents.cancel(payment.reference)  # the processor dropped the hold
+    clock.instant = TUESDAY_9 + timedelta(minutes=20)
+    visits.record_no_show(session, _actor(booking.caregiver), booking.id, clock=clock)
+    sync(session, booking, card_setup, clock)
+    run_payment_commands()
+    assert (payment.state, payment.failure) == ("failed", "hold_expired")
+    arrears = session.query(Payment).filter_by(household_id=family.id, purpose="arrears").one()
+    assert (arrears.method, arrears.amount) == ("virtual_account", 25580)
+    assert balance(session, Account.PARENT_RECEIVABLE, family.id) == 25580  # nothing lost
+    assert balance(session, Account.CARD_HOLDS) == 0
+    assert_ledger_agrees(session)
+
+
+def test_a_processor_outage_is_retried_then_the_family_pays_by_virtual_account(
+    session, clock, family, pricing, card_setup, stripe_client, app
+):
+    import stripe
+
+    from vouchers.gateways import StripeGateway
+    from vouchers.payment_jobs import MAX_ATTEMPTS
+    from vouchers.payments import PaymentCommand, PaymentSetup
+
+    registered(session, clock, family, card_setup, stripe_client)
+    dead = stripe.StripeClient(
+        "sk_test_dolbom", base_addresses={"api": "http://127.0.0.1:9"}, max_network_retries=0
+    )
+    app.extensions["dolbom.payments"] = PaymentSetup(
+        StripeGateway(dead), card_setup.virtual_accounts
+    )
+    booking = confirmed_booking(session, clock, family, pricing, card_setup)
+    command = session.query(PaymentCommand).one()
+    for attempt in range(1, MAX_ATTEMPTS):
+        assert run_payment_commands() == 1
+        assert (command.state, command.attempts) == ("planned", attempt)
+        assert command.failure.startswith("processor_unavailable")
+        assert run_payment_commands() == 0  # backing off: not before its lease ends
+        clock.instant = command.lease_until + timedelta(seconds=1)
+    assert run_payment_commands() == 1
+    assert command.state == "failed"
+    payments = session.query(Payment).filter_by(booking_id=booking.id).order_by(Payment.id).all()
+    assert [(p.method, p.state) for p in payments] == [
+        ("card", "failed"),
+        ("virtual_account", "awaiting_deposit"),
+    ]
+    assert_ledger_agrees(session)
