@@ -91,6 +91,8 @@ class Booking(Base):
     assignment_reason: Mapped[str] = mapped_column(Text, default="")
     cancellation_fee: Mapped[int] = mapped_column(default=0)
     cancellation_waived: Mapped[bool] = mapped_column(default=False)
+    # R-CAN-3: the family paid the fee a second time, so this cancellation is no longer a strike
+    strike_bought_back: Mapped[bool] = mapped_column(default=False)
     extension_minutes: Mapped[int] = mapped_column(default=0)
     checked_in_at: Mapped[datetime | None]
     checked_out_at: Mapped[datetime | None]

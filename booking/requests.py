@@ -339,6 +339,7 @@ def late_cancellations(
         if (
             booking.starts_at - at <= timedelta(hours=terms.window_hours)
             and not booking.cancellation_waived
+            and not booking.strike_bought_back
         ):
             service_day = booking.starts_at.astimezone(SEOUL).date()
             day = at.astimezone(SEOUL).date()

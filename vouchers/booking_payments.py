@@ -15,7 +15,11 @@ from sqlalchemy.orm import Session
 
 from booking.bookings import Booking, BookingSeries, BookingState
 from booking.households import Household
+from core.actors import Actor, Role
+from core.audit import record
 from core.clock import SEOUL, Clock
+from core.errors import Conflict, NotFound
+from core.i18n import N_
 
 from .cancellation import waived_cancellation_pay
 from .ledger import Account, leg, post
@@ -164,6 +168,46 @@ def sync_contract(
             session, payment, Operation.CAPTURE, series.parent, f"capture:{payment.id}", clock=clock
         )
     return payment
+
+
+def buy_back_strike(session: Session, actor: Actor, booking: Booking, *, clock: Clock) -> Booking:
+    """R-CAN-3: paying twice the cancellation fee removes one strike. The family is charged the
+    fee a second time (owed like any charge, R-PAY-2) and the cancellation stops counting."""
+    if actor.role is not Role.PARENT or booking.household.applicant_user_id != actor.user_id:
+        raise NotFound()
+    if booking.strike_bought_back:
+        return booking
+    if (
+        booking.state != BookingState.CANCELLED
+        or booking.cancellation_fee <= 0
+        or booking.cancellation_waived
+    ):
+        raise Conflict(
+            N_("Only a late cancellation with a fee can be paid off."), code="no_strike_to_remove"
+        )
+    post(
+        session,
+        f"strike_buyback:{booking.id}",
+        "strike_buyback",
+        [
+            leg(Account.PARENT_RECEIVABLE, booking.household_id, booking.cancellation_fee),
+            leg(Account.CANCELLATION_FEES, booking.agency_id, -booking.cancellation_fee),
+        ],
+        clock=clock,
+        booking_id=booking.id,
+    )
+    booking.strike_bought_back = True
+    session.flush()
+    record(
+        session,
+        actor,
+        "booking.strike_bought_back",
+        "booking",
+        booking.id,
+        clock=clock,
+        fee=booking.cancellation_fee,
+    )
+    return booking
 
 
 def _charge(session: Session, booking: Booking, key: str, amount: int, *, clock: Clock) -> None:

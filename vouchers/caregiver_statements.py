@@ -59,6 +59,8 @@ def statements(
     sums: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
     names: dict[int, str] = {}
     for item, name in rows:
+        if item.kind == ItemKind.REFUND:  # the agency's correction, not the caregiver's pay
+            continue
         names[item.caregiver_id] = name
         line = sums[item.caregiver_id]
         if item.kind in (ItemKind.CANCELLATION_FEE, ItemKind.WAIVED_CANCELLATION):

@@ -58,10 +58,12 @@ def build_claims(session: Session, month: str, *, tariffs: TariffBook, clock: Cl
             func.sum(SettlementItem.claimed_government),
             func.sum(SettlementItem.parent),
             func.sum(SettlementItem.fee),
+            func.sum(SettlementItem.refund),
         )
         .where(open_lines)
         .group_by(SettlementItem.agency_id)
     )
+    rows = session.execute(totals)
     claims = [
         {
             "month": month,
@@ -73,10 +75,11 @@ def build_claims(session: Session, month: str, *, tariffs: TariffBook, clock: Cl
             "government": government,
             "parent": parent,
             "fees": fees,
-            "payable": government + parent + fees,
+            "refunds": refunds,
+            "payable": government + parent + fees - refunds,
             "built_at": now,
         }
-        for agency_id, count, minutes, total, government, parent, fees in session.execute(totals)
+        for agency_id, count, minutes, total, government, parent, fees, refunds in rows
     ]
     if claims:
         session.execute(AgencyClaim.__table__.insert(), claims)
@@ -271,6 +274,7 @@ def pay_claim(session: Session, actor: Actor, claim: AgencyClaim, *, clock: Cloc
         [
             leg(Account.AGENCY_PAYABLE, claim.agency_id, claim.government + claim.parent),
             leg(Account.CANCELLATION_FEES, claim.agency_id, claim.fees),
+            leg(Account.REFUNDS, claim.agency_id, -claim.refunds),
             leg(Account.SETTLEMENT_BANK, "", -claim.payable),
         ],
         clock=clock,

@@ -51,6 +51,7 @@ class ItemKind(enum.StrEnum):
     CANCELLATION_FEE = "cancellation_fee"
     WAIVED_CANCELLATION = "waived_cancellation"
     CONTRACT = "contract"
+    REFUND = "refund"  # a card refund for a correction, deducted from the agency's claim
 
 
 class Reason(enum.StrEnum):
@@ -81,7 +82,8 @@ class AgencyClaim(Base):
     government: Mapped[int] = mapped_column(default=0)  # as claimed, after the checks
     parent: Mapped[int] = mapped_column(default=0)
     fees: Mapped[int] = mapped_column(default=0)
-    payable: Mapped[int] = mapped_column(default=0)
+    refunds: Mapped[int] = mapped_column(default=0)
+    payable: Mapped[int] = mapped_column(default=0)  # government + parent + fees - refunds
     built_at: Mapped[datetime]
     confirmed_at: Mapped[datetime | None]
     paid_at: Mapped[datetime | None]
@@ -118,6 +120,7 @@ class SettlementItem(Base):
     government: Mapped[int]
     parent: Mapped[int]
     fee: Mapped[int] = mapped_column(default=0)
+    refund: Mapped[int] = mapped_column(default=0)
     claimed_government: Mapped[int] = mapped_column(default=0)
     reason: Mapped[str] = mapped_column(String(30), default="")
     status: Mapped[str] = mapped_column(String(10), default="accepted")  # adjusted, rejected
@@ -208,7 +211,11 @@ def lock_month(session: Session, month: str, *, tariffs: TariffBook, clock: Cloc
                 ),
                 else_=0,
             ),
-            case((delivered, 0), else_=Booking.cancellation_fee),
+            case(
+                (delivered, 0),
+                (Booking.strike_bought_back, Booking.cancellation_fee * 2),  # R-CAN-3
+                else_=Booking.cancellation_fee,
+            ),
         )
         .join(Household, Household.id == Booking.household_id)
         .where(
@@ -251,6 +258,7 @@ def lock_month(session: Session, month: str, *, tariffs: TariffBook, clock: Cloc
     before = _items_of(session, month)
     session.execute(insert(SettlementItem).from_select(columns, rows))
     _lock_contracts(session, month, start, end, closed)
+    _lock_refunds(session, month, end, closed)
     inserted = _items_of(session, month) - before
     _waived_pay(session, month, tariffs)
     corrections = session.scalar(
@@ -317,6 +325,72 @@ def _lock_contracts(session: Session, month: str, start, end, closed) -> None:
         "government",
         "parent",
         "fee",
+    ]
+    session.execute(insert(SettlementItem).from_select(columns, rows))
+
+
+def _lock_refunds(session: Session, month: str, end, closed) -> None:
+    """Card refunds made for corrections before the month ended, charged to the agency."""
+    from .payments import CommandState, Operation, Payment, PaymentCommand
+
+    already = select(SettlementItem.id).where(
+        SettlementItem.source == literal("refund:") + func.cast(PaymentCommand.id, String)
+    )
+    rows = (
+        select(
+            literal("refund:") + func.cast(PaymentCommand.id, String),
+            literal(month),
+            _month_of(Booking.starts_at, session),
+            literal(ItemKind.REFUND.value),
+            Booking.agency_id,
+            Booking.id,
+            Booking.household_id,
+            Household.district_code,
+            Booking.caregiver_id,
+            Booking.service,
+            Booking.starts_at,
+            Booking.ends_at,
+            literal(0),
+            literal(0),
+            Booking.tier,
+            literal(0),
+            literal(0),
+            literal(0),
+            literal(0),
+            PaymentCommand.amount,
+        )
+        .join(Payment, Payment.id == PaymentCommand.payment_id)
+        .join(Booking, Booking.id == Payment.booking_id)
+        .join(Household, Household.id == Booking.household_id)
+        .where(
+            PaymentCommand.operation == Operation.REFUND,
+            PaymentCommand.state == CommandState.DONE,
+            PaymentCommand.done_at < end,
+            Booking.agency_id.not_in(closed),
+            ~exists(already),
+        )
+    )
+    columns = [
+        "source",
+        "month",
+        "service_month",
+        "kind",
+        "agency_id",
+        "booking_id",
+        "household_id",
+        "district_code",
+        "caregiver_id",
+        "service",
+        "starts_at",
+        "ends_at",
+        "minutes",
+        "children",
+        "tier",
+        "total",
+        "government",
+        "parent",
+        "fee",
+        "refund",
     ]
     session.execute(insert(SettlementItem).from_select(columns, rows))
 

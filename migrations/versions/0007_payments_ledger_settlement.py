@@ -59,6 +59,7 @@ def upgrade():
     sa.Column('government', sa.Integer(), nullable=False),
     sa.Column('parent', sa.Integer(), nullable=False),
     sa.Column('fees', sa.Integer(), nullable=False),
+    sa.Column('refunds', sa.Integer(), nullable=False),
     sa.Column('payable', sa.Integer(), nullable=False),
     sa.Column('built_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('confirmed_at', sa.DateTime(timezone=True), nullable=True),
@@ -137,6 +138,7 @@ def upgrade():
     sa.Column('government', sa.Integer(), nullable=False),
     sa.Column('parent', sa.Integer(), nullable=False),
     sa.Column('fee', sa.Integer(), nullable=False),
+    sa.Column('refund', sa.Integer(), nullable=False),
     sa.Column('claimed_government', sa.Integer(), nullable=False),
     sa.Column('reason', sa.String(length=30), nullable=False),
     sa.Column('status', sa.String(length=10), nullable=False),
@@ -224,6 +226,11 @@ def upgrade():
 
     # ### end Alembic commands ###
 
+    with op.batch_alter_table('bookings', schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column('strike_bought_back', sa.Boolean(), nullable=False, server_default=sa.false())
+        )
+
     # PostgreSQL is the ledger's second guard: each transaction's legs sum to zero at commit
     # (a deferred constraint trigger), and entries are never updated or deleted (append-only).
     if op.get_bind().dialect.name == "postgresql":
@@ -241,6 +248,8 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table('bookings', schema=None) as batch_op:
+        batch_op.drop_column('strike_bought_back')
     if op.get_bind().dialect.name == "postgresql":
         for table in ("ledger_entries", "ledger_transactions"):
             op.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")

@@ -14,6 +14,7 @@ from core.clock import SEOUL
 from core.errors import Forbidden, NotFound, ValidationFailed
 from core.i18n import N_
 from vouchers.arrears import arrears_account, arrears_of
+from vouchers.booking_payments import buy_back_strike
 from vouchers.gateways import StripeGateway
 from vouchers.payment_events import (
     DepositNotice,
@@ -24,10 +25,12 @@ from vouchers.payment_events import (
 from vouchers.payment_events import register_card as register
 from vouchers.payments import Payment
 
+from ..bookings import get_booking
 from ..context import api_actor, current_clock
 from ..extensions import db
 from ..payments import payment_setup
 from ..quotes import tariff_book
+from .schemas.bookings import BookingOut
 from .schemas.payments import (
     ArrearsOut,
     CardIn,
@@ -121,6 +124,19 @@ def refund(payload, payment_id):
 def _agency_of(payment: Payment) -> int | None:
     booking = db.session.get(Booking, payment.booking_id)
     return booking.agency_id if booking else None
+
+
+@blp.route("/bookings/<int:booking_id>/strike-buyback", methods=["POST"])
+@blp.response(200, BookingOut)
+@blp.doc(security=SECURITY)
+def strike_buyback(booking_id):
+    """R-CAN-3: pay the cancellation fee a second time so that it no longer counts as a strike."""
+    actor = api_actor(Role.PARENT)
+    booking = buy_back_strike(
+        db.session, actor, get_booking(db.session, actor, booking_id), clock=current_clock()
+    )
+    db.session.commit()
+    return booking
 
 
 @blp.route("/webhooks/bank-deposits", methods=["POST"])

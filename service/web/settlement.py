@@ -21,6 +21,7 @@ from core.actors import Role
 from core.clock import SEOUL, seoul_today
 from core.errors import DomainError
 from core.i18n import N_
+from vouchers.caregiver_statements import statements
 from vouchers.claims import (
     build_claims,
     claim_lines,
@@ -43,7 +44,7 @@ from .forms import domain_errors, flash_errors, load_args, load_form, run
 claims_bp = Blueprint("claims", __name__, url_prefix="/agency/claims")
 bp = Blueprint("settlement", __name__, url_prefix="/admin/settlement")
 READERS = (Role.AGENCY_STAFF, Role.ADMIN)
-TOTALS = ("lines", "minutes", "total", "government", "parent", "fees", "payable")
+TOTALS = ("lines", "minutes", "total", "government", "parent", "fees", "refunds", "payable")
 
 SETTLEMENT_LABELS = {
     "CLAIM_STATE_NAMES": Labels(
@@ -56,6 +57,7 @@ SETTLEMENT_LABELS = {
             "cancellation_fee": N_("Cancellation fee"),
             "waived_cancellation": N_("Waived cancellation"),
             "contract": N_("Full-day contract"),
+            "refund": N_("Refund to the family"),
         }
     ),
     "REASON_NAMES": Labels(
@@ -113,6 +115,7 @@ def detail(claim_id: int):
         claim=claim,
         agency=db.session.get(Agency, claim.agency_id),
         lines=claim_lines(db.session, claim),
+        statements=statements(db.session, claim.agency_id, claim.month, tariff_book()),
     )
 
 
@@ -163,6 +166,7 @@ def export(claim_id: int) -> tuple[AgencyClaim, str, list[list[Any]]]:
         gettext("Government claimed (won)"),
         gettext("Parent share (won)"),
         gettext("Cancellation fee (won)"),
+        gettext("Refund (won)"),
         gettext("Payable (won)"),
         gettext("Reason code"),
         gettext("Status"),
@@ -183,7 +187,8 @@ def export(claim_id: int) -> tuple[AgencyClaim, str, list[list[Any]]]:
                 line.claimed_government,
                 line.parent,
                 line.fee,
-                line.claimed_government + line.parent + line.fee,
+                line.refund,
+                line.claimed_government + line.parent + line.fee - line.refund,
                 line.reason,
                 line.status,
             ]
@@ -199,6 +204,7 @@ def export(claim_id: int) -> tuple[AgencyClaim, str, list[list[Any]]]:
             claim.government,
             claim.parent,
             claim.fees,
+            claim.refunds,
             claim.payable,
             "",
             "",
@@ -224,7 +230,8 @@ def lock():
     return month_step(
         lock_month,
         lambda done: gettext(
-            "%(month)s is locked: %(items)s new lines, %(corrections)s corrections.",
+            "%(month)s is locked. New lines: %(items)s; corrections of earlier months: "
+            "%(corrections)s.",
             month=done.month,
             items=done.items,
             corrections=done.corrections,
@@ -238,8 +245,8 @@ def build():
     return month_step(
         build_claims,
         lambda done: gettext(
-            "Claims built for %(month)s: %(claims)s claims, %(lines)s lines, "
-            "%(rejected)s lines not fully claimed.",
+            "Claims built for %(month)s. Claims: %(claims)s; lines: %(lines)s; lines not "
+            "fully claimed: %(rejected)s.",
             month=done.month,
             claims=done.claims,
             lines=done.lines,

@@ -28,6 +28,7 @@ from tests.factories import (
 )
 from tests.helpers import agency, web_login
 from vouchers.booking_pricing import TariffPricing
+from vouchers.caregiver_statements import statements
 from vouchers.gateways import CardOnFile
 from vouchers.ledger import Account, leg, post
 from vouchers.payments import Payment, PaymentCard, PaymentSetup, Purpose, open_payment
@@ -94,7 +95,7 @@ def deposit_account(session, household, booking, clock) -> Payment:
     )
 
 
-def completed_march(session, people, clock) -> None:
+def completed_march(session, people, clock):
     """Two completed visits of March at AG035: one claimed, one whose government share has no
     tier decision behind it; then the clock moves to April."""
     carer = caregiver()
@@ -107,6 +108,7 @@ def completed_march(session, people, clock) -> None:
     odd.government, odd.parent = 10_000, odd.total - 10_000  # no tier decision: not claimable
     session.commit()
     clock.instant = APRIL
+    return carer
 
 
 # --- families ---------------------------------------------------------------------------------
@@ -231,7 +233,7 @@ def test_an_agency_reads_and_downloads_its_claim_and_no_other(client, session, c
     from vouchers.claims import build_claims
     from vouchers.settlement import lock_month
 
-    completed_march(session, people, clock)
+    carer = completed_march(session, people, clock)
     lock_month(session, "2026-03", tariffs=TARIFFS, clock=clock)
     build_claims(session, "2026-03", tariffs=TARIFFS, clock=clock)
     foreign = AgencyClaim(month="2026-03", agency_id=agency("AG001").id, built_at=clock.now())
@@ -247,6 +249,9 @@ def test_an_agency_reads_and_downloads_its_claim_and_no_other(client, session, c
     body = text(detail)
     assert detail.status_code == 200 and f"Payable to the agency {claim.payable:,} won" in body
     assert "No tier decision in force on the care date" in body and "Not claimed" in body
+    [statement] = statements(session, claim.agency_id, "2026-03", TARIFFS)  # R-CG-2
+    assert f"{carer.name} {carer.id} 2 4 {statement.base:,}" in body
+    assert f"{statement.total:,}" in body
 
     response = client.get(f"/agency/claims/{claim.id}.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
@@ -276,12 +281,20 @@ def assert_totals(rows, claim, *, number) -> None:
     """The totals row is the claim's, and the lines add up to it."""
     header, *lines, totals = rows
     assert header[0] == "Date" and len(lines) == claim.lines
-    columns = {"minutes": 5, "total": 7, "government": 9, "parent": 10, "fees": 11, "payable": 12}
+    columns = {
+        "minutes": 5,
+        "total": 7,
+        "government": 9,
+        "parent": 10,
+        "fees": 11,
+        "refunds": 12,
+        "payable": 13,
+    }
     for name, index in columns.items():
         assert number(totals[index]) == getattr(claim, name), name
         assert sum(number(line[index]) for line in lines) == getattr(claim, name), name
     assert totals[0] == "Total of 2 lines"
-    assert {line[13] or "" for line in lines} == {"", "no_effective_tier"}  # xlsx: None
+    assert {line[14] or "" for line in lines} == {"", "no_effective_tier"}  # xlsx: None
 
 
 # --- administrators ---------------------------------------------------------------------------
@@ -297,12 +310,12 @@ def test_an_administrator_locks_builds_confirms_and_pays_the_month(client, sessi
     locked = client.post("/admin/settlement/lock", data={"month": "2026-03"})
     assert locked.headers["Location"].endswith("/admin/settlement?month=2026-03")
     body = text(client.get("/admin/settlement?month=2026-03"))
-    assert "2026-03 is locked: 2 new lines, 0 corrections." in body
+    assert "2026-03 is locked. New lines: 2; corrections of earlier months: 0." in body
     assert "2 lines locked for this month." in body and "No claims for this month yet." in body
 
     built = client.post("/admin/settlement/build", data={"month": "2026-03"}, follow_redirects=True)
     body = text(built)
-    assert "Claims built for 2026-03: 1 claims, 2 lines, 1 lines not fully claimed." in body
+    assert "Claims built for 2026-03. Claims: 1; lines: 2; lines not fully claimed: 1." in body
     claim = session.scalar(select(AgencyClaim))
     assert f"Whole country 1 claim 2 4 {claim.total:,}" in body
     page = built.get_data(as_text=True)

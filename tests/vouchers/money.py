@@ -77,7 +77,7 @@ def assert_ledger_agrees(session) -> None:
             if booking.state in ("completed", "no_show"):
                 charged += owed_for(booking).parent
             elif booking.state == "cancelled":
-                charged += booking.cancellation_fee
+                charged += booking.cancellation_fee * (2 if booking.strike_bought_back else 1)
         payments = list(
             session.scalars(select(Payment).where(Payment.household_id == household_id))
         )

@@ -281,3 +281,37 @@ def test_a_processor_outage_is_retried_then_the_family_pays_by_virtual_account(
         ("virtual_account", "awaiting_deposit"),
     ]
     assert_ledger_agrees(session)
+
+
+def test_a_refund_is_deducted_from_the_agencys_next_claim(
+    session, clock, family, pricing, card_setup, stripe_client
+):
+    from datetime import datetime
+
+    from core.clock import SEOUL
+    from vouchers.claims import build_claims, confirm_claim, pay_claim
+    from vouchers.settlement import AgencyClaim, lock_month
+
+    registered(session, clock, family, card_setup, stripe_client)
+    booking = confirmed_booking(session, clock, family, pricing, card_setup)
+    run_payment_commands()
+    clock.instant = TUESDAY_9
+    visits.check_in(session, _actor(booking.caregiver), booking.id, clock=clock)
+    clock.instant = TUESDAY_9 + timedelta(hours=2)
+    visits.check_out(session, _actor(booking.caregiver), booking.id, clock=clock)
+    payment = sync(session, booking, card_setup, clock)
+    run_payment_commands()
+    admin = AdminFactory().actor
+    refund_payment(session, admin, payment, 6395, "half an hour billed twice", clock=clock)
+    run_payment_commands()
+    clock.instant = datetime(2026, 4, 1, 9, tzinfo=SEOUL)
+    assert lock_month(session, "2026-03", tariffs=TARIFFS, clock=clock).items == 2
+    build_claims(session, "2026-03", tariffs=TARIFFS, clock=clock)
+    claim = session.query(AgencyClaim).one()
+    assert (claim.parent, claim.refunds, claim.payable) == (25580, 6395, 25580 - 6395)
+    confirm_claim(session, admin, claim, clock=clock)
+    pay_claim(session, admin, claim, clock=clock)
+    assert balance(session, Account.REFUNDS, booking.agency_id) == 0
+    assert balance(session, Account.AGENCY_PAYABLE, booking.agency_id) == 0
+    assert balance(session, Account.SETTLEMENT_BANK) == -(25580 - 6395)
+    assert_ledger_agrees(session)

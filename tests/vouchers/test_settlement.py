@@ -216,3 +216,43 @@ def test_a_caregivers_statement_counts_visits_and_fees(session, clock, family, p
         0,
     )
     assert (statement.fees, statement.total) == (12790, 20220 + 12790)
+
+
+def test_paying_twice_the_fee_removes_a_strike(session, clock, family, pricing):
+    """R-CAN-3: the fee is charged a second time, the cancellation stops counting, and the
+    agency's claim carries both fees."""
+    from booking.requests import strikes_this_month
+    from vouchers.booking_payments import buy_back_strike
+
+    late = confirmed_booking(session, clock, family, pricing, SETUP)
+    clock.instant = late.starts_at - timedelta(hours=3)
+    cancel_booking(
+        session, parent_of(family), late, reason="", waived=False, pricing=pricing, clock=clock
+    )
+    sync(session, late, SETUP, clock)
+    assert strikes_this_month(session, family.id, pricing=pricing, clock=clock) == 1
+    with pytest.raises(NotFound):
+        buy_back_strike(session, staff(), late, clock=clock)
+    buy_back_strike(session, parent_of(family), late, clock=clock)
+    buy_back_strike(session, parent_of(family), late, clock=clock)  # a double click: once
+    assert strikes_this_month(session, family.id, pricing=pricing, clock=clock) == 0
+    assert balance(session, Account.CANCELLATION_FEES, late.agency_id) == -2 * 12790
+    assert_ledger_agrees(session)
+    clock.instant = APRIL
+    lock_month(session, "2026-03", tariffs=TARIFFS, clock=clock)
+    build_claims(session, "2026-03", tariffs=TARIFFS, clock=clock)
+    assert session.query(AgencyClaim).one().fees == 2 * 12790
+
+
+def test_a_free_cancellation_has_no_strike_to_pay_off(session, clock, family, pricing):
+    from vouchers.booking_payments import buy_back_strike
+
+    booking = confirmed_booking(
+        session, clock, family, pricing, SETUP, start=TUESDAY_9 + timedelta(days=2)
+    )
+    cancel_booking(
+        session, parent_of(family), booking, reason="", waived=False, pricing=pricing, clock=clock
+    )
+    with pytest.raises(Conflict) as caught:
+        buy_back_strike(session, parent_of(family), booking, clock=clock)
+    assert caught.value.code == "no_strike_to_remove"

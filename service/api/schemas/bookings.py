@@ -202,6 +202,9 @@ class BookingOut(Schema):
     assignment_reason = fields.String()
     cancellation_fee = fields.Integer()
     cancellation_waived = fields.Boolean()
+    strike_bought_back = fields.Boolean(
+        metadata={"description": "R-CAN-3: the fee was paid twice; no longer a strike"}
+    )
     extension_minutes = fields.Integer()
     checked_in_at = fields.DateTime(allow_none=True)
     checked_out_at = fields.DateTime(allow_none=True)

@@ -103,6 +103,7 @@ class ClaimOut(Schema):
     government = fields.Integer()
     parent = fields.Integer()
     fees = fields.Integer()
+    refunds = fields.Integer()
     payable = fields.Integer()
     currency = fields.Constant("KRW")
     built_at = fields.DateTime()
@@ -129,6 +130,7 @@ class ClaimLineOut(Schema):
     claimed_government = fields.Integer()
     parent = fields.Integer()
     fee = fields.Integer()
+    refund = fields.Integer()
     reason = fields.String()
     status = fields.String()
 
