@@ -48,10 +48,11 @@ GENERATE = [
         FROM agency_districts
         WHERE agency_id IN (SELECT agency_id FROM caregivers WHERE active))
     SELECT row_number() OVER (ORDER BY h.id) - 1 AS seq, h.id, h.applicant_user_id, s.agency_id,
-           (SELECT min(c.id) FROM children c WHERE c.household_id = h.id) AS child_id,
-           (ARRAY['ga', 'na', 'da', 'ra', 'ma', 'none'])[h.id % 6 + 1] AS tier
+           c.child_id, (ARRAY['ga', 'na', 'da', 'ra', 'ma', 'none'])[h.id % 6 + 1] AS tier
     FROM households h
-    JOIN served s ON s.district_code = h.district_code AND s.k = h.id % s.n""",
+    JOIN served s ON s.district_code = h.district_code AND s.k = h.id % s.n
+    JOIN (SELECT household_id, min(id) AS child_id FROM children GROUP BY household_id) c
+      ON c.household_id = h.id""",
     """CREATE TEMP TABLE bench_caregiver AS
     SELECT id, agency_id, row_number() OVER (PARTITION BY agency_id ORDER BY id) - 1 AS idx,
            count(*) OVER (PARTITION BY agency_id) AS cnt
@@ -139,6 +140,8 @@ def generate(url: str, month: str, visits: int) -> dict[str, int]:
     tariff = default_tariff_book().for_date(start.date())
     year = start.year
     engine = sa.create_engine(url)
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.exec_driver_sql("ANALYZE")  # fresh demo data has no statistics yet
     with engine.begin() as connection:
         connection.execute(sa.text(GENERATE[0]))
         households = connection.exec_driver_sql("SELECT count(*) FROM bench_household").scalar()

@@ -8,7 +8,12 @@ Flask-SQLAlchemy 3 recipe of ../shared/STACK-NOTES.md: swap the engine for the c
 from __future__ import annotations
 
 import os
+import socket
+import subprocess
+import sys
 import tempfile
+import time
+import urllib.request
 import uuid
 from collections.abc import Iterator
 from datetime import datetime
@@ -16,6 +21,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+import stripe
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, g
@@ -25,6 +31,8 @@ from booking.reference_data import load_reference_data
 from core.clock import SEOUL, FixedClock
 from service.app import create_app
 from service.extensions import db, limiter
+from vouchers.gateways import StripeGateway, VirtualAccountGateway
+from vouchers.payments import PaymentSetup
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "DOLBOM_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -186,3 +194,52 @@ def client(app: Flask):
 @pytest.fixture
 def session(app: Flask):
     return db.session
+
+
+# --- the card backend: the localstripe emulator on loopback, started once per test session ---
+
+LAUNCHER = Path(__file__).resolve().parent / "localstripe_server.py"
+
+
+@pytest.fixture(scope="session")
+def localstripe_url():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, str(LAUNCHER), str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"{url}/v1/customers", timeout=1)
+            break
+        except Exception:
+            time.sleep(0.1)
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture
+def stripe_client(localstripe_url):
+    request = urllib.request.Request(f"{localstripe_url}/_config/data", method="DELETE")
+    urllib.request.urlopen(request, timeout=5)
+    return stripe.StripeClient(
+        "sk_test_dolbom", base_addresses={"api": localstripe_url}, max_network_retries=0
+    )
+
+
+@pytest.fixture
+def card_setup(app, stripe_client):
+    """The card backend for one test: the app's payments go through localstripe."""
+    setup = PaymentSetup(
+        card=StripeGateway(stripe_client),
+        virtual_accounts=VirtualAccountGateway(bank="NH", secret="s3cret"),
+    )
+    previous = app.extensions["dolbom.payments"]
+    app.extensions["dolbom.payments"] = setup
+    yield setup
+    app.extensions["dolbom.payments"] = previous

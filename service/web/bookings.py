@@ -35,6 +35,7 @@ from core.actors import Actor, Role
 from core.clock import SEOUL, seoul_today
 from core.errors import Conflict, DomainError, NotFound
 from core.i18n import N_
+from vouchers.booking_payments import buy_back_strike as buy_back
 from vouchers.cost_split import SickRate
 from vouchers.tariffs import Service
 from vouchers.tier_decisions import support_standing
@@ -224,6 +225,21 @@ def cancel(booking_id: int):
             gettext("The booking has been cancelled."),
         )
     flash_errors(errors)
+    return redirect(url_for("bookings.detail", booking_id=booking.id))
+
+
+@bp.post("/<int:booking_id>/strike-buyback")
+@roles_required(Role.PARENT)
+def buy_back_strike(booking_id: int):
+    """R-CAN-3: the fee paid a second time removes the strike."""
+    actor = require_web_actor()
+    booking = get_booking(db.session, actor, booking_id)
+    flash_errors(
+        run(
+            lambda: buy_back(db.session, actor, booking, clock=current_clock()),
+            gettext("The cancellation no longer counts; the second fee is added to what you owe."),
+        )
+    )
     return redirect(url_for("bookings.detail", booking_id=booking.id))
 
 

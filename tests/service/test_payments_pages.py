@@ -29,9 +29,8 @@ from tests.factories import (
 from tests.helpers import agency, web_login
 from vouchers.booking_pricing import TariffPricing
 from vouchers.caregiver_statements import statements
-from vouchers.gateways import CardOnFile
 from vouchers.ledger import Account, leg, post
-from vouchers.payments import Payment, PaymentCard, PaymentSetup, Purpose, open_payment
+from vouchers.payments import Payment, PaymentCard, Purpose, open_payment
 from vouchers.settlement import AgencyClaim
 from vouchers.tariffs import default_tariff_book
 
@@ -178,28 +177,14 @@ def test_arrears_show_the_amount_and_the_account_to_pay_into(client, session, cl
     assert "You owe" not in text(client.get("/payments"))
 
 
-class FakeCards:
-    """A card processor that accepts any token except ``pm_card_chargeDeclined``."""
-
-    method = "card"
-
-    def register_card(self, *, customer, payment_method, name, key):
-        from vouchers.gateways import CardDeclined
-
-        if payment_method == "pm_card_chargeDeclined":
-            raise CardDeclined("card_declined")
-        return CardOnFile(customer or "cus_test", payment_method, "visa", "4242")
+def new_card(stripe_client, number="4242424242424242") -> str:
+    card = {"number": number, "exp_month": 12, "exp_year": 2030, "cvc": "123"}
+    return stripe_client.v1.payment_methods.create({"type": "card", "card": card}).id
 
 
 def test_a_parent_registers_a_card_in_the_applicants_name(
-    app, client, session, people, monkeypatch
+    client, session, people, card_setup, stripe_client
 ):
-    setup = payment_setup()
-    monkeypatch.setitem(
-        app.extensions,
-        "dolbom.payments",
-        PaymentSetup(card=FakeCards(), virtual_accounts=setup.virtual_accounts),
-    )
     as_user(client, people["parent"])
     assert "No card is registered" in text(client.get("/payments"))
 
@@ -208,7 +193,10 @@ def test_a_parent_registers_a_card_in_the_applicants_name(
     assert "The card must be in the applicant's own name (김민지)." in text(wrong)
     declined = client.post(
         "/payments/card",
-        data={"payment_method": "pm_card_chargeDeclined", "holder_name": "김민지"},
+        data={
+            "payment_method": new_card(stripe_client, "4000000000000002"),
+            "holder_name": "김민지",
+        },
     )
     assert declined.status_code == 422 and "The card was declined." in text(declined)
     missing = client.post("/payments/card", data={"holder_name": "김민지"})
@@ -216,7 +204,7 @@ def test_a_parent_registers_a_card_in_the_applicants_name(
 
     done = client.post(
         "/payments/card",
-        data={"payment_method": "pm_card_visa", "holder_name": "김민지"},
+        data={"payment_method": new_card(stripe_client), "holder_name": "김민지"},
         follow_redirects=True,
     )
     body = text(done)
