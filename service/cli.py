@@ -63,14 +63,7 @@ def demo_data_command(scale: str, seed: int, if_empty: bool) -> None:
         counts = build_demo_data(
             db.session, scale=chosen, seed=seed, clock=current_clock(), progress=progress
         )
-        demo_money(
-            db.session,
-            parent_user_id=_user_id(DEMO_LOGINS[0].email),
-            caregiver_user_id=_user_id("caregiver@dolbom.kr"),
-            setup=payment_setup(),
-            tariffs=tariff_book(),
-            clock=current_clock(),
-        )
+        demo_money(db.session, setup=payment_setup(), tariffs=tariff_book(), clock=current_clock())
     except RuntimeError as error:
         db.session.rollback()
         if not if_empty:
@@ -91,16 +84,6 @@ def print_demo_logins() -> None:
     click.echo(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
     for login in DEMO_LOGINS:
         click.echo(f"  {login.role.value:<13} {login.email:<22} {login.note}")
-
-
-def _user_id(email: str) -> int:
-    from sqlalchemy import select
-
-    from .accounts.models import User
-
-    found = db.session.scalar(select(User.id).where(User.email == email))
-    assert found is not None
-    return found
 
 
 @click.command("create-user")

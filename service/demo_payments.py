@@ -21,34 +21,38 @@ from vouchers.payments import PaymentSetup
 from vouchers.settlement import lock_month
 from vouchers.tariffs import TariffBook
 
+from .accounts.models import User
 
-def demo_money(
-    session: Session,
-    *,
-    parent_user_id: int,
-    caregiver_user_id: int,
-    setup: PaymentSetup,
-    tariffs: TariffBook,
-    clock: Clock,
-) -> None:
+DEMO_PARENT = "parent@dolbom.kr"
+DEMO_CAREGIVER = "caregiver@dolbom.kr"
+
+
+def demo_money(session: Session, *, setup: PaymentSetup, tariffs: TariffBook, clock: Clock) -> None:
     household = session.scalar(
-        select(Household).where(Household.applicant_user_id == parent_user_id)
+        select(Household)
+        .join(User, User.id == Household.applicant_user_id)
+        .where(User.email == DEMO_PARENT)
     )
-    caregiver = session.scalar(select(Caregiver).where(Caregiver.user_id == caregiver_user_id))
+    caregiver = session.scalar(
+        select(Caregiver)
+        .join(User, User.id == Caregiver.user_id)
+        .where(User.email == DEMO_CAREGIVER)
+    )
     assert household is not None and caregiver is not None
     today = clock.now().astimezone(SEOUL).date()
     last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
-    plan = [  # (day, outcome)
-        (last_month + timedelta(days=6), BookingState.COMPLETED),
-        (last_month + timedelta(days=13), BookingState.COMPLETED),
-        (last_month + timedelta(days=20), BookingState.NO_SHOW),
-        (today + timedelta(days=3), BookingState.CONFIRMED),
+    plan = [  # (day, hour, outcome)
+        (last_month + timedelta(days=6), 10, BookingState.COMPLETED),
+        (last_month + timedelta(days=13), 10, BookingState.COMPLETED),
+        (last_month + timedelta(days=20), 10, BookingState.NO_SHOW),
+        (today + timedelta(days=3), 14, BookingState.CONFIRMED),
     ]
     pricing = TariffPricing(tariffs)
-    for number, (day, outcome) in enumerate(plan, start=1):
+    for number, (day, hour, outcome) in enumerate(plan, start=1):
         if day.weekday() == 6:  # Sunday care is surcharged; keep the demo on weekdays
             day -= timedelta(days=1)
-        booking = _confirmed(session, household, caregiver, day, number, pricing, clock)
+        starts = datetime.combine(day, time(hour), tzinfo=SEOUL)
+        booking = _confirmed(session, household, caregiver, starts, number, pricing, clock)
         payment = sync_booking(session, booking, setup=setup, tariffs=tariffs, clock=clock)
         if outcome is BookingState.CONFIRMED or payment is None:
             continue
@@ -69,8 +73,7 @@ def demo_money(
     build_claims(session, month, tariffs=tariffs, clock=clock)
 
 
-def _confirmed(session, household, caregiver, day, number, pricing, clock) -> Booking:
-    starts = datetime.combine(day, time(10), tzinfo=SEOUL)
+def _confirmed(session, household, caregiver, starts, number, pricing, clock) -> Booking:
     draft = BookingDraft(
         service="basic",
         starts_at=starts,

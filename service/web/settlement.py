@@ -48,7 +48,7 @@ TOTALS = ("lines", "minutes", "total", "government", "parent", "fees", "refunds"
 
 SETTLEMENT_LABELS = {
     "CLAIM_STATE_NAMES": Labels(
-        {"draft": N_("Draft"), "confirmed": N_("Confirmed"), "paid": N_("Paid")}
+        {"draft": N_("Draft"), "confirmed": N_("Claim confirmed"), "paid": N_("Paid to the agency")}
     ),
     "ITEM_KIND_NAMES": Labels(
         {

@@ -20,6 +20,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from core.clock import SEOUL, FixedClock
 from service.demo_data import DEMO_PASSWORD, SCALES, build_demo_data
+from service.demo_payments import demo_money
 from service.extensions import db
 from tests.conftest import build_app, dispose, migrate_and_seed
 
@@ -78,6 +79,12 @@ def live_server(tmp_path_factory) -> Iterator[str]:
     migrate_and_seed(app)
     with app.app_context():
         build_demo_data(db.session, scale=SCALES["tiny"], seed=1, clock=clock)
+        demo_money(
+            db.session,
+            setup=app.extensions["dolbom.payments"],
+            tariffs=app.extensions["dolbom.tariffs"],
+            clock=clock,
+        )
         db.session.commit()
         db.session.remove()
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
