@@ -49,7 +49,9 @@ def test_the_family_pays_the_administrator_settles_the_agency_downloads(new_page
     claims.locator("tbody tr").filter(has_text="AG035").get_by_role(
         "button", name=re.compile("^Mark as paid")
     ).click()
-    expect(claims.locator("tbody tr").filter(has_text="AG035")).to_contain_text("Paid to the agency")
+    expect(claims.locator("tbody tr").filter(has_text="AG035")).to_contain_text(
+        "Paid to the agency"
+    )
 
     staff = new_page()
     log_in(staff, "staff@dolbom.kr")
