@@ -256,3 +256,44 @@ def test_a_free_cancellation_has_no_strike_to_pay_off(session, clock, family, pr
     with pytest.raises(Conflict) as caught:
         buy_back_strike(session, parent_of(family), booking, clock=clock)
     assert caught.value.code == "no_strike_to_remove"
+
+
+def test_a_full_day_contract_is_paid_for_the_month_in_advance_and_claimed_once(
+    session, clock, family, pricing
+):
+    """R-PAY-3: the confirmed contract gets one virtual account for the month, due before it
+    starts; its visits cost nothing more, and the month is claimed as one contract line."""
+    from datetime import date, time
+
+    from booking.series import SeriesDraft, assign_series, confirm_series, submit_series
+    from tests.booking.conftest import LIMITS
+    from tests.factories import ChildFactory
+    from vouchers.booking_payments import sync_contract
+
+    infant = ChildFactory(household=family, birth_date=date(2025, 6, 1), state="regular")
+    draft = SeriesDraft(
+        month=date(2026, 4, 1),
+        weekdays=(0,),
+        starts_at=time(9),
+        ends_at=time(17),
+        child_ids=(infant.id,),
+        service="infant_fullday",
+    )
+    series = submit_series(session, parent_of(family), draft, pricing=pricing, clock=clock)
+    helper = caregiver(user=True)
+    assign_series(session, staff(), series.id, helper.id, reason="", limits=LIMITS, clock=clock)
+    confirm_series(session, staff(), series.id, clock=clock)
+    payment = sync_contract(session, series, setup=SETUP, tariffs=TARIFFS, clock=clock)
+    assert sync_contract(session, series, setup=SETUP, tariffs=TARIFFS, clock=clock) is payment
+    # 80 h billed × 12,790 (2026 infant full-day, full price): 1,023,200, due by 1 April 00:00
+    assert (payment.purpose, payment.amount) == ("contract", 1_023_200)
+    assert payment.due_at == datetime(2026, 4, 1, 0, 0, tzinfo=SEOUL)
+    assert balance(session, Account.PARENT_RECEIVABLE, family.id) == 1_023_200
+    record_deposit(session, DepositNotice("C1", payment.account_number, 1_023_200), clock=clock)
+    assert payment.state == "captured"
+    assert balance(session, Account.PARENT_RECEIVABLE, family.id) == 0
+    clock.instant = datetime(2026, 5, 1, 9, tzinfo=SEOUL)
+    assert lock_month(session, "2026-04", tariffs=TARIFFS, clock=clock).items == 1
+    build_claims(session, "2026-04", tariffs=TARIFFS, clock=clock)
+    claim = session.query(AgencyClaim).one()
+    assert (claim.total, claim.parent, claim.lines) == (1_023_200, 1_023_200, 1)
