@@ -165,7 +165,9 @@ def generate(url: str, month: str, visits: int) -> dict[str, int]:
         if slots > 4:  # 07:00 + 3 h × 5 slots ends at 22:00 Seoul, within the day
             raise SystemExit(f"too many visits per caregiver and day ({slots + 1} slots)")
         states = dict(
-            connection.exec_driver_sql("SELECT state, count(*) FROM bench_visit GROUP BY state")
+            connection.exec_driver_sql(
+                "SELECT state, count(*) FROM bench_visit GROUP BY state"
+            ).all()
         )
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.exec_driver_sql("VACUUM ANALYZE bookings, booked_children, tier_decisions")

@@ -42,6 +42,7 @@ from core.errors import Conflict
 from core.i18n import N_
 
 from .cancellation import waived_cancellation_pay
+from .payments import CommandState, Operation, Payment, PaymentCommand
 from .tariffs import TariffBook
 
 
@@ -234,27 +235,7 @@ def lock_month(session: Session, month: str, *, tariffs: TariffBook, clock: Cloc
             ~exists(already),
         )
     )
-    columns = [
-        "source",
-        "month",
-        "service_month",
-        "kind",
-        "agency_id",
-        "booking_id",
-        "household_id",
-        "district_code",
-        "caregiver_id",
-        "service",
-        "starts_at",
-        "ends_at",
-        "minutes",
-        "children",
-        "tier",
-        "total",
-        "government",
-        "parent",
-        "fee",
-    ]
+    columns = snapshot_columns("booking_id")
     before = _items_of(session, month)
     session.execute(insert(SettlementItem).from_select(columns, rows))
     _lock_contracts(session, month, start, end, closed)
@@ -305,34 +286,12 @@ def _lock_contracts(session: Session, month: str, start, end, closed) -> None:
             ~exists(already),
         )
     )
-    columns = [
-        "source",
-        "month",
-        "service_month",
-        "kind",
-        "agency_id",
-        "series_id",
-        "household_id",
-        "district_code",
-        "caregiver_id",
-        "service",
-        "starts_at",
-        "ends_at",
-        "minutes",
-        "children",
-        "tier",
-        "total",
-        "government",
-        "parent",
-        "fee",
-    ]
+    columns = snapshot_columns("series_id")
     session.execute(insert(SettlementItem).from_select(columns, rows))
 
 
 def _lock_refunds(session: Session, month: str, end, closed) -> None:
     """Card refunds made for corrections before the month ended, charged to the agency."""
-    from .payments import CommandState, Operation, Payment, PaymentCommand
-
     already = select(SettlementItem.id).where(
         SettlementItem.source == literal("refund:") + func.cast(PaymentCommand.id, String)
     )
@@ -370,29 +329,18 @@ def _lock_refunds(session: Session, month: str, end, closed) -> None:
             ~exists(already),
         )
     )
-    columns = [
-        "source",
-        "month",
-        "service_month",
-        "kind",
-        "agency_id",
-        "booking_id",
-        "household_id",
-        "district_code",
-        "caregiver_id",
-        "service",
-        "starts_at",
-        "ends_at",
-        "minutes",
-        "children",
-        "tier",
-        "total",
-        "government",
-        "parent",
-        "fee",
-        "refund",
-    ]
+    columns = snapshot_columns("booking_id", refund=True)
     session.execute(insert(SettlementItem).from_select(columns, rows))
+
+
+def snapshot_columns(link: str, *, refund: bool = False) -> list[str]:
+    """The snapshot's columns, in the order the INSERT … SELECT statements give them."""
+    columns = [
+        "source", "month", "service_month", "kind", "agency_id", link, "household_id",
+        "district_code", "caregiver_id", "service", "starts_at", "ends_at", "minutes",
+        "children", "tier", "total", "government", "parent", "fee",
+    ]  # fmt: skip
+    return [*columns, "refund"] if refund else columns
 
 
 def _items_of(session: Session, month: str) -> int:
