@@ -28,7 +28,12 @@ def test_the_family_pays_the_administrator_settles_the_agency_downloads(new_page
     main_nav(parent).get_by_role("link", name="Payments").click()
     expect(parent.get_by_role("heading", level=1)).to_have_text("Payments")
     payments = parent.get_by_test_id("payments")
-    waiting = payments.locator("tbody tr").filter(has_text="Waiting for your deposit")
+    # next week's demo booking (other journeys may have booked and confirmed care meanwhile)
+    waiting = (
+        payments.locator("tbody tr")
+        .filter(has_text="Waiting for your deposit")
+        .filter(has_text="3/5/26")
+    )
     expect(waiting).to_have_count(1)
     expect(waiting.get_by_test_id("account-number")).to_have_text(re.compile(r"^\d{14}$"))
     expect(waiting).to_contain_text("Pay by")
