@@ -22,7 +22,7 @@ from core.errors import Conflict, NotFound
 from core.i18n import N_
 
 from .cancellation import waived_cancellation_pay
-from .ledger import Account, leg, post
+from .ledger import Account, transfer
 from .payments import (
     Operation,
     Payment,
@@ -89,27 +89,25 @@ def sync_booking(
     elif state is BookingState.CANCELLED:
         fee = booking.cancellation_fee
         if fee:
-            post(
+            transfer(
                 session,
                 f"cancellation_fee:{booking.id}",
                 "cancellation_fee",
-                [
-                    leg(Account.PARENT_RECEIVABLE, booking.household_id, fee),
-                    leg(Account.CANCELLATION_FEES, booking.agency_id, -fee),
-                ],
+                fee,
+                debit=(Account.PARENT_RECEIVABLE, booking.household_id),
+                credit=(Account.CANCELLATION_FEES, booking.agency_id),
                 clock=clock,
                 booking_id=booking.id,
             )
         if booking.cancellation_waived and booking.caregiver_id is not None:
             pay = waived_cancellation_pay(terms)  # R-CAN-2, R-CG-3: from the programme
-            post(
+            transfer(
                 session,
                 f"waived_cancellation:{booking.id}",
                 "waived_cancellation",
-                [
-                    leg(Account.VOUCHER_FUND, booking.household.district_code, pay),
-                    leg(Account.CANCELLATION_FEES, booking.agency_id, -pay),
-                ],
+                pay,
+                debit=(Account.VOUCHER_FUND, booking.household.district_code),
+                credit=(Account.CANCELLATION_FEES, booking.agency_id),
                 clock=clock,
                 booking_id=booking.id,
             )
@@ -152,14 +150,13 @@ def sync_contract(
         series_id=series.id,
     )
     # paid in advance: the month is owed from the start, whatever is used
-    post(
+    transfer(
         session,
         f"contract_charge:{series.id}",
         "contract_charge",
-        [
-            leg(Account.PARENT_RECEIVABLE, series.household_id, series.parent),
-            leg(Account.AGENCY_PAYABLE, series.agency_id, -series.parent),
-        ],
+        series.parent,
+        debit=(Account.PARENT_RECEIVABLE, series.household_id),
+        credit=(Account.AGENCY_PAYABLE, series.agency_id),
         clock=clock,
         payment_id=payment.id,
     )
@@ -185,14 +182,13 @@ def buy_back_strike(session: Session, actor: Actor, booking: Booking, *, clock: 
         raise Conflict(
             N_("Only a late cancellation with a fee can be paid off."), code="no_strike_to_remove"
         )
-    post(
+    transfer(
         session,
         f"strike_buyback:{booking.id}",
         "strike_buyback",
-        [
-            leg(Account.PARENT_RECEIVABLE, booking.household_id, booking.cancellation_fee),
-            leg(Account.CANCELLATION_FEES, booking.agency_id, -booking.cancellation_fee),
-        ],
+        booking.cancellation_fee,
+        debit=(Account.PARENT_RECEIVABLE, booking.household_id),
+        credit=(Account.CANCELLATION_FEES, booking.agency_id),
         clock=clock,
         booking_id=booking.id,
     )
@@ -213,14 +209,13 @@ def buy_back_strike(session: Session, actor: Actor, booking: Booking, *, clock: 
 def _charge(session: Session, booking: Booking, key: str, amount: int, *, clock: Clock) -> None:
     if amount <= 0:
         return
-    post(
+    transfer(
         session,
         key,
         "visit_charge",
-        [
-            leg(Account.PARENT_RECEIVABLE, booking.household_id, amount),
-            leg(Account.AGENCY_PAYABLE, booking.agency_id, -amount),
-        ],
+        amount,
+        debit=(Account.PARENT_RECEIVABLE, booking.household_id),
+        credit=(Account.AGENCY_PAYABLE, booking.agency_id),
         clock=clock,
         booking_id=booking.id,
     )
@@ -243,14 +238,13 @@ def collect(session: Session, payment: Payment, amount: int, *, clock: Clock) ->
         applied = min(amount, payment.deposited)
         back = payment.deposited - applied
         if back:  # returned to the family's bank account
-            post(
+            transfer(
                 session,
                 f"deposit_refund:{payment.id}",
                 "deposit_refund",
-                [
-                    leg(Account.PARENT_RECEIVABLE, payment.household_id, back),
-                    leg(Account.VIRTUAL_ACCOUNT_CLEARING, "", -back),
-                ],
+                back,
+                debit=(Account.PARENT_RECEIVABLE, payment.household_id),
+                credit=(Account.VIRTUAL_ACCOUNT_CLEARING, ""),
                 clock=clock,
                 payment_id=payment.id,
             )

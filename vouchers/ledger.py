@@ -157,3 +157,25 @@ def unbalanced_transactions(session: Session) -> Sequence[int]:
 def trial_balance(session: Session) -> int:
     """The sum of every entry: zero in a balanced ledger."""
     return int(session.scalar(select(func.coalesce(func.sum(LedgerEntry.amount), 0))) or 0)
+
+
+def transfer(
+    session: Session,
+    key: str,
+    kind: str,
+    amount: int,
+    *,
+    debit: tuple[Account, object],
+    credit: tuple[Account, object],
+    clock: Clock,
+    **refs: int | None,
+) -> LedgerTransaction:
+    """The common two-legged transaction: ``amount`` from ``credit`` to ``debit``."""
+    return post(
+        session,
+        key,
+        kind,
+        [leg(debit[0], debit[1], amount), leg(credit[0], credit[1], -amount)],
+        clock=clock,
+        **refs,
+    )

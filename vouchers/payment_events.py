@@ -23,7 +23,7 @@ from core.errors import Conflict, NotFound, ValidationFailed
 from core.i18n import N_
 
 from .gateways import CardDeclined, Outcome, ProcessorUnavailable
-from .ledger import Account, leg, post
+from .ledger import Account, transfer
 from .payment_jobs import apply_outcome
 from .payments import (
     CommandState,
@@ -169,14 +169,13 @@ def record_deposit(session: Session, notice: DepositNotice, *, clock: Clock) -> 
     session.add(deposit)
     session.flush()
     household = str(payment.household_id) if payment else "unmatched"
-    post(
+    transfer(
         session,
         f"deposit:{notice.bank_reference}",
         "deposit",
-        [
-            leg(Account.VIRTUAL_ACCOUNT_CLEARING, "", notice.amount),
-            leg(Account.PARENT_RECEIVABLE, household, -notice.amount),
-        ],
+        notice.amount,
+        debit=(Account.VIRTUAL_ACCOUNT_CLEARING, ""),
+        credit=(Account.PARENT_RECEIVABLE, household),
         clock=clock,
         payment_id=payment.id if payment else None,
     )

@@ -20,7 +20,7 @@ from core.clock import SEOUL, Clock
 from core.i18n import N_
 
 from .gateways import CardDeclined, CardOnFile, Outcome, PaymentGateway, ProcessorUnavailable
-from .ledger import Account, leg, post
+from .ledger import Account, leg, post, transfer
 from .payments import (
     CommandState,
     Operation,
@@ -151,14 +151,13 @@ def _authorised(session, payment, outcome, *, setup, tariffs, clock) -> None:
     if outcome.ok:
         payment.reference = outcome.reference
         move_payment(payment, P.AUTHORISED, clock=clock)
-        post(
+        transfer(
             session,
             f"authorise:{payment.id}",
             "authorise",
-            [
-                leg(Account.CARD_HOLDS, "", payment.amount),
-                leg(Account.PARENT_HOLDS, payment.household_id, -payment.amount),
-            ],
+            payment.amount,
+            debit=(Account.CARD_HOLDS, ""),
+            credit=(Account.PARENT_HOLDS, payment.household_id),
             clock=clock,
             payment_id=payment.id,
         )
@@ -174,14 +173,13 @@ def _captured(session, payment, command, outcome, *, setup, tariffs, clock) -> N
     if outcome.ok:
         payment.captured = command.amount
         move_payment(payment, P.CAPTURED, clock=clock)
-        post(
+        transfer(
             session,
             f"capture:{payment.id}",
             "capture",
-            [
-                leg(Account.CARD_CLEARING, "", command.amount),
-                leg(Account.PARENT_RECEIVABLE, payment.household_id, -command.amount),
-            ],
+            command.amount,
+            debit=(Account.CARD_CLEARING, ""),
+            credit=(Account.PARENT_RECEIVABLE, payment.household_id),
             clock=clock,
             payment_id=payment.id,
         )
@@ -218,14 +216,13 @@ def _captured(session, payment, command, outcome, *, setup, tariffs, clock) -> N
 
 
 def _release_hold(session: Session, payment: Payment, *, clock: Clock) -> None:
-    post(
+    transfer(
         session,
         f"release:{payment.id}",
         "release",
-        [
-            leg(Account.PARENT_HOLDS, payment.household_id, payment.amount),
-            leg(Account.CARD_HOLDS, "", -payment.amount),
-        ],
+        payment.amount,
+        debit=(Account.PARENT_HOLDS, payment.household_id),
+        credit=(Account.CARD_HOLDS, ""),
         clock=clock,
         payment_id=payment.id,
     )
