@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from booking.bookings import Booking, BookingSeries, BookingState
@@ -22,7 +22,7 @@ from core.errors import Conflict, NotFound
 from core.i18n import N_
 
 from .cancellation import waived_cancellation_pay
-from .ledger import Account, transfer
+from .ledger import Account, LedgerEntry, LedgerTransaction, transfer
 from .payments import (
     Operation,
     Payment,
@@ -83,7 +83,7 @@ def sync_booking(
         )
     if state in (BookingState.COMPLETED, BookingState.NO_SHOW):
         owed = owed_for(booking)
-        _charge(session, booking, f"charge:{booking.id}", owed.parent, clock=clock)
+        _charge(session, booking, owed.parent, clock=clock)
         if payment is not None:
             collect(session, payment, owed.parent, clock=clock)
     elif state is BookingState.CANCELLED:
@@ -206,14 +206,25 @@ def buy_back_strike(session: Session, actor: Actor, booking: Booking, *, clock: 
     return booking
 
 
-def _charge(session: Session, booking: Booking, key: str, amount: int, *, clock: Clock) -> None:
-    if amount <= 0:
+def _charge(session: Session, booking: Booking, owed: int, *, clock: Clock) -> None:
+    """Charge what the visit owes and was not charged yet: an extension reported after the
+    visit was charged adds the difference."""
+    charged = session.scalar(
+        select(func.coalesce(func.sum(LedgerEntry.amount), 0))
+        .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
+        .where(
+            LedgerTransaction.booking_id == booking.id,
+            LedgerTransaction.kind == "visit_charge",
+            LedgerEntry.account == Account.PARENT_RECEIVABLE.value,
+        )
+    )
+    if owed <= (charged or 0):
         return
     transfer(
         session,
-        key,
+        f"charge:{booking.id}:{owed}",
         "visit_charge",
-        amount,
+        owed - (charged or 0),
         debit=(Account.PARENT_RECEIVABLE, booking.household_id),
         credit=(Account.AGENCY_PAYABLE, booking.agency_id),
         clock=clock,

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import and_, delete, exists, func, or_, select, update
+from sqlalchemy import and_, delete, exists, func, literal_column, or_, select, text, update
 from sqlalchemy.orm import Session, aliased
 
 from booking.assignment import SKILL_FOR_SERVICE
@@ -22,7 +23,8 @@ from core.errors import Conflict, NotFound
 from core.i18n import N_
 
 from .ledger import Account, leg, post
-from .settlement import AgencyClaim, ClaimState, ItemKind, Reason, SettlementItem, seoul_date
+from .settlement import AgencyClaim, ClaimState, ItemKind, Reason, SettlementItem
+from .sql_dates import seoul_date
 from .tariffs import Group, TariffBook
 from .tier_decisions import TierDecision
 
@@ -42,10 +44,11 @@ def build_claims(session: Session, month: str, *, tariffs: TariffBook, clock: Cl
     drafts = select(AgencyClaim.id).where(
         AgencyClaim.month == month, AgencyClaim.state == ClaimState.DRAFT
     )
-    session.execute(
-        update(SettlementItem).where(SettlementItem.claim_id.in_(drafts)).values(claim_id=None)
-    )
     session.execute(delete(AgencyClaim).where(AgencyClaim.id.in_(drafts)))
+    if session.get_bind().dialect.name == "postgresql":
+        # fresh statistics after a lock of hundreds of thousands of rows: the checks' joins
+        # are planned well only with them
+        session.execute(text("ANALYZE settlement_items"))
     _check(session, month, tariffs)
     now = clock.now()
     open_lines = and_(SettlementItem.month == month, SettlementItem.claim_id.is_(None))
@@ -83,16 +86,6 @@ def build_claims(session: Session, month: str, *, tariffs: TariffBook, clock: Cl
     ]
     if claims:
         session.execute(AgencyClaim.__table__.insert(), claims)
-    claim_of_agency = (
-        select(AgencyClaim.id)
-        .where(
-            AgencyClaim.month == month,
-            AgencyClaim.agency_id == SettlementItem.agency_id,
-            AgencyClaim.state == ClaimState.DRAFT,
-        )
-        .scalar_subquery()
-    )
-    session.execute(update(SettlementItem).where(open_lines).values(claim_id=claim_of_agency))
     rejected = session.scalar(
         select(func.count()).where(SettlementItem.month == month, SettlementItem.reason != "")
     )
@@ -103,19 +96,26 @@ def build_claims(session: Session, month: str, *, tariffs: TariffBook, clock: Cl
 def _check(session: Session, month: str, tariffs: TariffBook) -> None:
     item = SettlementItem
     mine = and_(item.month == month, item.claim_id.is_(None))
+    earlier_check = or_(
+        item.claimed_government != item.government, item.reason != "", item.status != "accepted"
+    )  # a fresh lock writes lines as accepted: only a re-run has anything to reset
     session.execute(
         update(item)
-        .where(mine)
+        .where(mine, earlier_check)
         .values(claimed_government=item.government, reason="", status="accepted")
     )
     other = aliased(SettlementItem)
-    duplicate = exists().where(
+    same_time = [
         other.id < item.id,
         other.kind.in_(DELIVERED),
         other.caregiver_id == item.caregiver_id,
+        or_(other.booking_id.is_(None), other.booking_id != item.booking_id),  # not a correction
         other.starts_at < item.ends_at,
         other.ends_at > item.starts_at,
-    )
+    ]
+    if session.get_bind().dialect.name == "postgresql":  # visits are shorter than a day
+        same_time.append(other.starts_at > item.starts_at - literal_column("interval '1 day'"))
+    duplicate = exists().where(*same_time)
     _reject(session, mine & item.kind.in_(DELIVERED) & duplicate, Reason.DUPLICATE)
     year = int(month[:4])
     training = tariffs.for_date(date(year, int(month[5:]), 1)).caregiver_pay.initial_training_hours
@@ -158,8 +158,18 @@ def _reject(session: Session, where, reason: Reason) -> None:
 
 
 def _over_cap(session: Session, month: str, tariffs: TariffBook) -> None:
-    """R-SUP-10: running subsidised minutes of the year, per household, in care order."""
-    year = month[:4]
+    """R-SUP-10: running subsidised minutes of each care year, per household, in care order
+    (a correction of last December counts against last year's cap)."""
+    years = session.scalars(
+        select(func.substr(SettlementItem.service_month, 1, 4))
+        .distinct()
+        .where(SettlementItem.month == month, SettlementItem.kind == ItemKind.VISIT)
+    )
+    for year in list(years):
+        _over_cap_of_year(session, month, year, tariffs)
+
+
+def _over_cap_of_year(session: Session, month: str, year: str, tariffs: TariffBook) -> None:
     cap = tariffs.for_date(date(int(year), 1, 1)).caps
     running = func.sum(SettlementItem.minutes).over(
         partition_by=SettlementItem.household_id,
@@ -231,13 +241,19 @@ def get_claim(session: Session, actor: Actor, claim_id: int) -> AgencyClaim:
 
 
 def claim_lines(session: Session, claim: AgencyClaim) -> list[SettlementItem]:
+    """A claim's lines: the month's lines of its agency (once a claim is confirmed, later lines
+    of that agency go to the next month)."""
     return list(
         session.scalars(
             select(SettlementItem)
-            .where(SettlementItem.claim_id == claim.id)
+            .where(of_claim(claim))
             .order_by(SettlementItem.starts_at, SettlementItem.id)
         )
     )
+
+
+def of_claim(claim: AgencyClaim) -> Any:
+    return and_(SettlementItem.month == claim.month, SettlementItem.agency_id == claim.agency_id)
 
 
 def confirm_claim(
@@ -247,9 +263,12 @@ def confirm_claim(
     if actor.role is not Role.ADMIN:
         raise NotFound()
     _move(claim, ClaimState.CONFIRMED)
+    session.execute(  # the lines are the claim's for good
+        update(SettlementItem).where(of_claim(claim)).values(claim_id=claim.id)
+    )
     by_district = session.execute(
         select(SettlementItem.district_code, func.sum(SettlementItem.claimed_government))
-        .where(SettlementItem.claim_id == claim.id, SettlementItem.claimed_government > 0)
+        .where(of_claim(claim), SettlementItem.claimed_government > 0)
         .group_by(SettlementItem.district_code)
     ).all()
     legs = [leg(Account.VOUCHER_FUND, district, amount) for district, amount in by_district]

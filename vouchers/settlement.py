@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import (
     ForeignKey,
     Index,
-    Integer,
     String,
     and_,
     case,
@@ -43,7 +43,10 @@ from core.i18n import N_
 
 from .cancellation import waived_cancellation_pay
 from .payments import CommandState, Operation, Payment, PaymentCommand
+from .sql_dates import minutes_between, seoul_month
 from .tariffs import TariffBook
+
+CORRECTION_DAYS = 366  # bookings this far back may still be settled late, as corrections
 
 
 class ItemKind(enum.StrEnum):
@@ -105,12 +108,15 @@ class SettlementItem(Base):
         ForeignKey("agency_claims.id", ondelete="SET NULL")
     )
     kind: Mapped[str] = mapped_column(String(20))
-    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    # agency, household and caregiver are copied from the booking (or contract) in the same
+    # statement, whose foreign key vouches for them: no key of their own, so a national lock
+    # does not check three more keys for each of its hundreds of thousands of rows
+    agency_id: Mapped[int]
     booking_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id"))
     series_id: Mapped[int | None] = mapped_column(ForeignKey("booking_series.id"))
-    household_id: Mapped[int] = mapped_column(ForeignKey("households.id"))
+    household_id: Mapped[int]
     district_code: Mapped[str] = mapped_column(String(5))
-    caregiver_id: Mapped[int | None] = mapped_column(ForeignKey("caregivers.id"))
+    caregiver_id: Mapped[int | None]
     service: Mapped[str] = mapped_column(String(20))
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime]
@@ -151,7 +157,8 @@ def lock_month(session: Session, month: str, *, tariffs: TariffBook, clock: Cloc
     """Snapshot what the month (and any late earlier booking) owes; idempotent.
 
     Agencies whose claim for the month is already confirmed get nothing more this month: their
-    late items wait for the next month, as corrections.
+    late items wait for the next month, as corrections. A booking locked earlier whose amounts
+    changed since (an extension reported late, say) gets a correction line with the difference.
     """
     start, end = month_bounds(month)
     if end > clock.now():
@@ -159,85 +166,10 @@ def lock_month(session: Session, month: str, *, tariffs: TariffBook, clock: Cloc
     closed = select(AgencyClaim.agency_id).where(
         AgencyClaim.month == month, AgencyClaim.state != ClaimState.DRAFT
     )
-    already = select(SettlementItem.id).where(
-        SettlementItem.source == literal("booking:") + func.cast(Booking.id, String)
-    )
-    minutes = _minutes(Booking.starts_at, Booking.ends_at, session)
-    children = select(func.count()).where(BookedChild.booking_id == Booking.id).scalar_subquery()
-    booked_minutes = func.nullif(minutes, 0)
-    extra_total = Booking.total * Booking.extension_minutes // booked_minutes
-    extra_government = Booking.government * Booking.extension_minutes // booked_minutes
-    is_no_show = Booking.state == BookingState.NO_SHOW
-    kind = case(
-        (Booking.state == BookingState.COMPLETED, literal(ItemKind.VISIT.value)),
-        (is_no_show, literal(ItemKind.NO_SHOW.value)),
-        (Booking.cancellation_waived, literal(ItemKind.WAIVED_CANCELLATION.value)),
-        else_=literal(ItemKind.CANCELLATION_FEE.value),
-    )
-    delivered = Booking.state.in_([BookingState.COMPLETED.value, BookingState.NO_SHOW.value])
-    service_month = _month_of(Booking.starts_at, session)
-    rows = (
-        select(
-            literal("booking:") + func.cast(Booking.id, String),
-            literal(month),
-            service_month,
-            kind,
-            Booking.agency_id,
-            Booking.id,
-            Booking.household_id,
-            Household.district_code,
-            Booking.caregiver_id,
-            Booking.service,
-            Booking.starts_at,
-            Booking.ends_at,
-            case((delivered, minutes + Booking.extension_minutes), else_=0),
-            children,
-            Booking.tier,
-            case(
-                (is_no_show, Booking.total),
-                (delivered, Booking.total + func.coalesce(extra_total, 0)),
-                else_=0,
-            ),
-            case(
-                (delivered & ~is_no_show, Booking.government + func.coalesce(extra_government, 0)),
-                else_=0,
-            ),
-            case(
-                (is_no_show, Booking.total),
-                (
-                    delivered,
-                    Booking.parent
-                    + func.coalesce(extra_total, 0)
-                    - func.coalesce(extra_government, 0),
-                ),
-                else_=0,
-            ),
-            case(
-                (delivered, 0),
-                (Booking.strike_bought_back, Booking.cancellation_fee * 2),  # R-CAN-3
-                else_=Booking.cancellation_fee,
-            ),
-        )
-        .join(Household, Household.id == Booking.household_id)
-        .where(
-            Booking.starts_at < end,
-            or_(
-                delivered,
-                and_(
-                    Booking.state == BookingState.CANCELLED,
-                    or_(
-                        Booking.cancellation_fee > 0,
-                        and_(Booking.cancellation_waived, Booking.caregiver_id.is_not(None)),
-                    ),
-                ),
-            ),
-            Booking.agency_id.not_in(closed),
-            ~exists(already),
-        )
-    )
-    columns = snapshot_columns("booking_id")
+    window = start - timedelta(days=CORRECTION_DAYS)
     before = _items_of(session, month)
-    session.execute(insert(SettlementItem).from_select(columns, rows))
+    _lock_bookings(session, month, window, end, closed)
+    _lock_changes(session, month, window, end, closed)
     _lock_contracts(session, month, start, end, closed)
     _lock_refunds(session, month, end, closed)
     inserted = _items_of(session, month) - before
@@ -251,32 +183,168 @@ def lock_month(session: Session, month: str, *, tariffs: TariffBook, clock: Cloc
     return LockResult(month, inserted, int(corrections or 0))
 
 
-def _lock_contracts(session: Session, month: str, start, end, closed) -> None:
-    already = select(SettlementItem.id).where(
-        SettlementItem.source == literal("contract:") + func.cast(BookingSeries.id, String)
+def _booking_amounts(session: Session) -> dict[str, Any]:
+    """What each settleable booking owes now, as SQL expressions over ``bookings``."""
+    minutes = minutes_between(Booking.starts_at, Booking.ends_at, session)
+    booked_minutes = func.nullif(minutes, 0)
+    extra_total = func.coalesce(Booking.total * Booking.extension_minutes // booked_minutes, 0)
+    extra_government = func.coalesce(
+        Booking.government * Booking.extension_minutes // booked_minutes, 0
     )
-    rows = (
+    no_show = Booking.state == BookingState.NO_SHOW
+    visit = Booking.state == BookingState.COMPLETED
+    delivered = visit | no_show
+    return {
+        "minutes": case((delivered, minutes + Booking.extension_minutes), else_=0),
+        "total": case((no_show, Booking.total), (visit, Booking.total + extra_total), else_=0),
+        "government": case((visit, Booking.government + extra_government), else_=0),
+        "parent": case(
+            (no_show, Booking.total),
+            (visit, Booking.parent + extra_total - extra_government),
+            else_=0,
+        ),
+        "fee": case(
+            (delivered, 0),
+            (Booking.strike_bought_back, Booking.cancellation_fee * 2),  # R-CAN-3
+            else_=Booking.cancellation_fee,
+        ),
+    }
+
+
+def _booking_facts(session: Session, month: str) -> dict[str, Any]:
+    return {
+        "month": literal(month),
+        "service_month": seoul_month(Booking.starts_at, session),
+        "kind": case(
+            (Booking.state == BookingState.COMPLETED, literal(ItemKind.VISIT.value)),
+            (Booking.state == BookingState.NO_SHOW, literal(ItemKind.NO_SHOW.value)),
+            (Booking.cancellation_waived, literal(ItemKind.WAIVED_CANCELLATION.value)),
+            else_=literal(ItemKind.CANCELLATION_FEE.value),
+        ),
+        "agency_id": Booking.agency_id,
+        "booking_id": Booking.id,
+        "household_id": Booking.household_id,
+        "district_code": Household.district_code,
+        "caregiver_id": Booking.caregiver_id,
+        "service": Booking.service,
+        "starts_at": Booking.starts_at,
+        "ends_at": Booking.ends_at,
+        "children": select(func.count())
+        .where(BookedChild.booking_id == Booking.id)
+        .scalar_subquery(),
+        "tier": Booking.tier,
+    }
+
+
+def _settleable(window: datetime, end: datetime, closed) -> Any:
+    return and_(
+        Booking.starts_at >= window,
+        Booking.starts_at < end,
+        or_(
+            Booking.state.in_([BookingState.COMPLETED.value, BookingState.NO_SHOW.value]),
+            and_(
+                Booking.state == BookingState.CANCELLED,
+                or_(
+                    Booking.cancellation_fee > 0,
+                    and_(Booking.cancellation_waived, Booking.caregiver_id.is_not(None)),
+                ),
+            ),
+        ),
+        Booking.agency_id.not_in(closed),
+    )
+
+
+def _lock_bookings(session: Session, month: str, window, end, closed) -> None:
+    source = literal("booking:") + func.cast(Booking.id, String)
+    amounts = _booking_amounts(session)
+    values = {
+        "source": source,
+        **_booking_facts(session, month),
+        **amounts,
+        "claimed_government": amounts["government"],
+    }
+    already = select(SettlementItem.id).where(SettlementItem.source == source)
+    _snapshot(
+        session,
+        values,
+        select(*values.values())
+        .join(Household, Household.id == Booking.household_id)
+        .where(_settleable(window, end, closed), ~exists(already)),
+    )
+
+
+def _lock_changes(session: Session, month: str, window, end, closed) -> None:
+    """Bookings locked before whose amounts changed since: a line with the difference."""
+    locked = (
         select(
-            literal("contract:") + func.cast(BookingSeries.id, String),
-            literal(month),
-            BookingSeries.month,
-            literal(ItemKind.CONTRACT.value),
-            BookingSeries.agency_id,
-            BookingSeries.id,
-            BookingSeries.household_id,
-            Household.district_code,
-            BookingSeries.caregiver_id,
-            BookingSeries.service,
-            literal(start),
-            literal(end),
-            func.coalesce(BookingSeries.monthly_hours, 0) * 60,
-            literal(1),
-            literal(""),
-            BookingSeries.total,
-            BookingSeries.government,
-            BookingSeries.parent,
-            literal(0),
+            SettlementItem.booking_id,
+            func.count().label("lines"),
+            func.sum(SettlementItem.minutes).label("minutes"),
+            func.sum(SettlementItem.total).label("total"),
+            func.sum(SettlementItem.government).label("government"),
+            func.sum(SettlementItem.parent).label("parent"),
+            func.sum(SettlementItem.fee).label("fee"),
         )
+        .where(
+            SettlementItem.booking_id.is_not(None),
+            SettlementItem.kind != ItemKind.REFUND,
+            SettlementItem.starts_at >= window,
+        )
+        .group_by(SettlementItem.booking_id)
+        .subquery()
+    )
+    now = _booking_amounts(session)
+    delta = {name: now[name] - locked.c[name] for name in now}
+    values = {
+        "source": literal("booking:")
+        + func.cast(Booking.id, String)
+        + literal(":")
+        + func.cast(locked.c.lines + 1, String),
+        **_booking_facts(session, month),
+        **delta,
+        "claimed_government": delta["government"],
+    }
+    _snapshot(
+        session,
+        values,
+        select(*values.values())
+        .join(Household, Household.id == Booking.household_id)
+        .join(locked, locked.c.booking_id == Booking.id)
+        .where(
+            _settleable(window, end, closed),
+            or_(*(expression != 0 for expression in delta.values())),
+        ),
+    )
+
+
+def _lock_contracts(session: Session, month: str, start, end, closed) -> None:
+    source = literal("contract:") + func.cast(BookingSeries.id, String)
+    values = {
+        "source": source,
+        "month": literal(month),
+        "service_month": BookingSeries.month,
+        "kind": literal(ItemKind.CONTRACT.value),
+        "agency_id": BookingSeries.agency_id,
+        "series_id": BookingSeries.id,
+        "household_id": BookingSeries.household_id,
+        "district_code": Household.district_code,
+        "caregiver_id": BookingSeries.caregiver_id,
+        "service": BookingSeries.service,
+        "starts_at": literal(start),
+        "ends_at": literal(end),
+        "minutes": func.coalesce(BookingSeries.monthly_hours, 0) * 60,
+        "children": literal(1),
+        "tier": literal(""),
+        "total": BookingSeries.total,
+        "government": BookingSeries.government,
+        "claimed_government": BookingSeries.government,
+        "parent": BookingSeries.parent,
+    }
+    already = select(SettlementItem.id).where(SettlementItem.source == source)
+    _snapshot(
+        session,
+        values,
+        select(*values.values())
         .join(Household, Household.id == BookingSeries.household_id)
         .where(
             BookingSeries.state == "confirmed",
@@ -284,40 +352,29 @@ def _lock_contracts(session: Session, month: str, start, end, closed) -> None:
             BookingSeries.month <= month,
             BookingSeries.agency_id.not_in(closed),
             ~exists(already),
-        )
+        ),
     )
-    columns = snapshot_columns("series_id")
-    session.execute(insert(SettlementItem).from_select(columns, rows))
 
 
 def _lock_refunds(session: Session, month: str, end, closed) -> None:
     """Card refunds made for corrections before the month ended, charged to the agency."""
-    already = select(SettlementItem.id).where(
-        SettlementItem.source == literal("refund:") + func.cast(PaymentCommand.id, String)
-    )
-    rows = (
-        select(
-            literal("refund:") + func.cast(PaymentCommand.id, String),
-            literal(month),
-            _month_of(Booking.starts_at, session),
-            literal(ItemKind.REFUND.value),
-            Booking.agency_id,
-            Booking.id,
-            Booking.household_id,
-            Household.district_code,
-            Booking.caregiver_id,
-            Booking.service,
-            Booking.starts_at,
-            Booking.ends_at,
-            literal(0),
-            literal(0),
-            Booking.tier,
-            literal(0),
-            literal(0),
-            literal(0),
-            literal(0),
-            PaymentCommand.amount,
-        )
+    source = literal("refund:") + func.cast(PaymentCommand.id, String)
+    facts = _booking_facts(session, month)
+    values = {
+        **facts,
+        "source": source,
+        "kind": literal(ItemKind.REFUND.value),
+        "children": literal(0),
+        "minutes": literal(0),
+        **{name: literal(0) for name in ("total", "government", "parent", "fee")},
+        "refund": PaymentCommand.amount,
+    }
+    already = select(SettlementItem.id).where(SettlementItem.source == source)
+    _snapshot(
+        session,
+        values,
+        select(*values.values())
+        .select_from(PaymentCommand)
         .join(Payment, Payment.id == PaymentCommand.payment_id)
         .join(Booking, Booking.id == Payment.booking_id)
         .join(Household, Household.id == Booking.household_id)
@@ -327,20 +384,13 @@ def _lock_refunds(session: Session, month: str, end, closed) -> None:
             PaymentCommand.done_at < end,
             Booking.agency_id.not_in(closed),
             ~exists(already),
-        )
+        ),
     )
-    columns = snapshot_columns("booking_id", refund=True)
-    session.execute(insert(SettlementItem).from_select(columns, rows))
 
 
-def snapshot_columns(link: str, *, refund: bool = False) -> list[str]:
-    """The snapshot's columns, in the order the INSERT … SELECT statements give them."""
-    columns = [
-        "source", "month", "service_month", "kind", "agency_id", link, "household_id",
-        "district_code", "caregiver_id", "service", "starts_at", "ends_at", "minutes",
-        "children", "tier", "total", "government", "parent", "fee",
-    ]  # fmt: skip
-    return [*columns, "refund"] if refund else columns
+def _snapshot(session: Session, values: dict[str, Any], rows: Any) -> None:
+    """INSERT … SELECT: the rows never leave the database."""
+    session.execute(insert(SettlementItem).from_select(list(values), rows))
 
 
 def _items_of(session: Session, month: str) -> int:
@@ -368,21 +418,3 @@ def _waived_pay(session: Session, month: str, tariffs: TariffBook) -> None:
             )
             .values(fee=waived_cancellation_pay(tariff))
         )
-
-
-def _minutes(starts, ends, session: Session):
-    if session.get_bind().dialect.name == "postgresql":
-        return func.cast(func.extract("epoch", ends - starts) / 60, Integer)
-    return func.cast((func.julianday(ends) - func.julianday(starts)) * 1440 + 0.5, Integer)
-
-
-def _month_of(column, session: Session):
-    if session.get_bind().dialect.name == "postgresql":
-        return func.to_char(func.timezone("Asia/Seoul", column), "YYYY-MM")
-    return func.strftime("%Y-%m", column, "+9 hours")
-
-
-def seoul_date(column, session: Session):
-    if session.get_bind().dialect.name == "postgresql":
-        return func.date(func.timezone("Asia/Seoul", column))
-    return func.date(column, "+9 hours")

@@ -142,11 +142,8 @@ def upgrade():
     sa.Column('claimed_government', sa.Integer(), nullable=False),
     sa.Column('reason', sa.String(length=30), nullable=False),
     sa.Column('status', sa.String(length=10), nullable=False),
-    sa.ForeignKeyConstraint(['agency_id'], ['agencies.id'], name=op.f('fk_settlement_items_agency_id_agencies')),
     sa.ForeignKeyConstraint(['booking_id'], ['bookings.id'], name=op.f('fk_settlement_items_booking_id_bookings')),
-    sa.ForeignKeyConstraint(['caregiver_id'], ['caregivers.id'], name=op.f('fk_settlement_items_caregiver_id_caregivers')),
     sa.ForeignKeyConstraint(['claim_id'], ['agency_claims.id'], name=op.f('fk_settlement_items_claim_id_agency_claims'), ondelete='SET NULL'),
-    sa.ForeignKeyConstraint(['household_id'], ['households.id'], name=op.f('fk_settlement_items_household_id_households')),
     sa.ForeignKeyConstraint(['series_id'], ['booking_series.id'], name=op.f('fk_settlement_items_series_id_booking_series')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_settlement_items')),
     sa.UniqueConstraint('source', name=op.f('uq_settlement_items_source'))

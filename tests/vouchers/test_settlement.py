@@ -297,3 +297,29 @@ def test_a_full_day_contract_is_paid_for_the_month_in_advance_and_claimed_once(
     build_claims(session, "2026-04", tariffs=TARIFFS, clock=clock)
     claim = session.query(AgencyClaim).one()
     assert (claim.total, claim.parent, claim.lines) == (1_023_200, 1_023_200, 1)
+
+
+def test_a_change_to_a_locked_visit_comes_as_a_correction_line(session, clock, family, pricing):
+    """An extension reported after March was locked: April claims the difference only."""
+    from service.accounts.models import User
+
+    booking = confirmed_booking(session, clock, family, pricing, SETUP)
+    pay(session, clock, booking)
+    visit(session, clock, booking)
+    clock.instant = APRIL
+    assert lock_month(session, "2026-03", tariffs=TARIFFS, clock=clock).items == 1
+    actor = session.get(User, booking.caregiver.user_id).actor
+    visits.record_extension(session, actor, booking.id, 30, "agreed with the agency", clock=clock)
+    sync(session, booking, SETUP, clock)
+    clock.instant = datetime(2026, 5, 1, 9, tzinfo=SEOUL)
+    locked = lock_month(session, "2026-04", tariffs=TARIFFS, clock=clock)
+    assert (locked.items, locked.corrections) == (1, 1)
+    assert lock_month(session, "2026-04", tariffs=TARIFFS, clock=clock).items == 0  # once
+    build_claims(session, "2026-04", tariffs=TARIFFS, clock=clock)
+    (line,) = claim_lines(session, session.query(AgencyClaim).filter_by(month="2026-04").one())
+    # half an hour more of a 2-hour 25,580 booking: 25,580 × 30 / 120 = 6,395 (no tier)
+    assert (line.minutes, line.total, line.parent, line.reason) == (30, 6395, 6395, "")
+    assert line.source == f"booking:{booking.id}:2"
+    # the family was charged the extension too: 6,395 more owed, beyond its deposit
+    assert balance(session, Account.PARENT_RECEIVABLE, family.id) == 6395
+    assert_ledger_agrees(session)
