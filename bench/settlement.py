@@ -34,9 +34,10 @@ from sqlalchemy.orm import Session
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from core.actors import Actor, Role  # noqa: E402
 from core.clock import FixedClock  # noqa: E402
-from vouchers.claims import BuildResult, build_claims  # noqa: E402
-from vouchers.settlement import LockResult, lock_month, month_bounds  # noqa: E402
+from vouchers.claims import BuildResult, build_claims, confirm_claim, pay_claim  # noqa: E402
+from vouchers.settlement import AgencyClaim, LockResult, lock_month, month_bounds  # noqa: E402
 from vouchers.tariffs import Service, default_tariff_book  # noqa: E402
 
 # each household is served by one of the agencies of its district; the share the government
@@ -183,8 +184,9 @@ def generate(url: str, month: str, visits: int) -> dict[str, int]:
     return states
 
 
-def settle(url: str, month: str) -> tuple[float, float, LockResult, BuildResult]:
-    """The measured part: lock the month, commit; build the claims, commit."""
+def settle(url: str, month: str) -> tuple[float, float, float, LockResult, BuildResult]:
+    """The measured part: lock the month, commit; build the claims, commit; confirm and pay
+    every agency's claim (the voucher claim and the payment posted to the ledger), commit."""
     _, end = month_bounds(month)
     clock = FixedClock(end + timedelta(days=1, hours=9))
     tariffs = default_tariff_book()
@@ -196,9 +198,15 @@ def settle(url: str, month: str) -> tuple[float, float, LockResult, BuildResult]
         middle = time.perf_counter()
         built = build_claims(session, month, tariffs=tariffs, clock=clock)
         session.commit()
+        built_at = time.perf_counter()
+        admin = Actor(user_id=0, role=Role.ADMIN)
+        for claim in session.scalars(sa.select(AgencyClaim).where(AgencyClaim.month == month)):
+            confirm_claim(session, admin, claim, clock=clock)
+            pay_claim(session, admin, claim, clock=clock)
+        session.commit()
         finished = time.perf_counter()
     engine.dispose()
-    return middle - started, finished - middle, locked, built
+    return middle - started, built_at - middle, finished - built_at, locked, built
 
 
 # the same seven sums from both sides: lines, total, government, parent, fees, refunds, payable
@@ -227,6 +235,32 @@ def check(url: str, month: str) -> bool:
     return tuple(items) == tuple(claims)
 
 
+def ledger_settled(url: str, month: str) -> bool:
+    """Every transaction balances; the districts' funds were claimed the government share, and
+    the bank paid out every claim's payable."""
+    engine = sa.create_engine(url)
+    with engine.connect() as connection:
+        unbalanced = connection.execute(sa.text(UNBALANCED)).scalar()
+        fund, bank = (
+            connection.execute(sa.text(BALANCE), {"a": account}).scalar() or 0
+            for account in ("voucher_fund", "settlement_bank")
+        )
+        claimed, payable = connection.execute(
+            sa.text("SELECT sum(government), sum(payable) FROM agency_claims WHERE month = :m"),
+            {"m": month},
+        ).one()
+    engine.dispose()
+    print(
+        f"  ledger: unbalanced transactions {unbalanced}, voucher fund {fund:,}, paid out {-bank:,}"
+    )
+    return unbalanced == 0 and fund == claimed and -bank == payable
+
+
+UNBALANCED = """SELECT count(*) FROM (SELECT transaction_id FROM ledger_entries
+    GROUP BY transaction_id HAVING sum(amount) <> 0) AS t"""
+BALANCE = "SELECT sum(amount) FROM ledger_entries WHERE account = :a"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Dolbom monthly settlement benchmark")
     parser.add_argument(
@@ -246,12 +280,13 @@ def main() -> None:
             f"{time.perf_counter() - started:.1f} s: "
             + ", ".join(f"{state} {count:,}" for state, count in sorted(states.items()))
         )
-        lock_seconds, build_seconds, locked, built = settle(url, args.month)
-        total = lock_seconds + build_seconds
+        lock_seconds, build_seconds, pay_seconds, locked, built = settle(url, args.month)
+        total = lock_seconds + build_seconds + pay_seconds
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"{'step':<24}{'seconds':>10}")
         print(f"{'lock_month + commit':<24}{lock_seconds:>10.2f}")
         print(f"{'build_claims + commit':<24}{build_seconds:>10.2f}")
+        print(f"{'confirm + pay all':<24}{pay_seconds:>10.2f}")
         print(f"{'total':<24}{total:>10.2f}   (target < 30 s)")
         print(f"peak RSS: {peak_mb:.0f} MB (target < 1024 MB)")
         print(
@@ -259,7 +294,7 @@ def main() -> None:
             f"claims {built.claims:,}, lines {built.lines:,}, "
             f"rejected or adjusted {built.rejected:,}"
         )
-        adds_up = check(url, args.month)
+        adds_up = check(url, args.month) and ledger_settled(url, args.month)
         print(f"claims add up to the items: {'OK' if adds_up else 'FAIL'}")
         sys.exit(0 if adds_up and total < 30 and peak_mb < 1024 else 1)
     finally:

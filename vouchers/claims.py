@@ -51,7 +51,7 @@ def build_claims(session: Session, month: str, *, tariffs: TariffBook, clock: Cl
         session.execute(text("ANALYZE settlement_items"))
     _check(session, month, tariffs)
     now = clock.now()
-    open_lines = and_(SettlementItem.month == month, SettlementItem.claim_id.is_(None))
+    open_lines = unclaimed(month)
     totals = (
         select(
             SettlementItem.agency_id,
@@ -93,9 +93,17 @@ def build_claims(session: Session, month: str, *, tariffs: TariffBook, clock: Cl
     return BuildResult(month, len(claims), sum(c["lines"] for c in claims), int(rejected or 0))
 
 
+def unclaimed(month: str) -> Any:
+    """The month's lines of agencies whose claim is not confirmed yet (or not built)."""
+    confirmed = select(AgencyClaim.agency_id).where(
+        AgencyClaim.month == month, AgencyClaim.state != ClaimState.DRAFT
+    )
+    return and_(SettlementItem.month == month, SettlementItem.agency_id.not_in(confirmed))
+
+
 def _check(session: Session, month: str, tariffs: TariffBook) -> None:
     item = SettlementItem
-    mine = and_(item.month == month, item.claim_id.is_(None))
+    mine = unclaimed(month)
     earlier_check = or_(
         item.claimed_government != item.government, item.reason != "", item.status != "accepted"
     )  # a fresh lock writes lines as accepted: only a re-run has anything to reset
@@ -263,9 +271,6 @@ def confirm_claim(
     if actor.role is not Role.ADMIN:
         raise NotFound()
     _move(claim, ClaimState.CONFIRMED)
-    session.execute(  # the lines are the claim's for good
-        update(SettlementItem).where(of_claim(claim)).values(claim_id=claim.id)
-    )
     by_district = session.execute(
         select(SettlementItem.district_code, func.sum(SettlementItem.claimed_government))
         .where(of_claim(claim), SettlementItem.claimed_government > 0)

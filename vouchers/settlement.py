@@ -96,7 +96,10 @@ class AgencyClaim(Base):
 
 
 class SettlementItem(Base):
-    """One line of the snapshot: a booking (or contract) as it stood when the month was locked."""
+    """One line of the snapshot: a booking (or contract) as it stood when the month was locked.
+
+    A line belongs to the claim of its month and agency (``AgencyClaim`` is unique on both).
+    """
 
     __tablename__ = "settlement_items"
 
@@ -104,9 +107,6 @@ class SettlementItem(Base):
     source: Mapped[str] = mapped_column(String(40), unique=True)  # booking:ID or contract:ID
     month: Mapped[str] = mapped_column(String(7))  # the month that claims it
     service_month: Mapped[str] = mapped_column(String(7))  # earlier: a correction
-    claim_id: Mapped[int | None] = mapped_column(
-        ForeignKey("agency_claims.id", ondelete="SET NULL")
-    )
     kind: Mapped[str] = mapped_column(String(20))
     # agency, household and caregiver are copied from the booking (or contract) in the same
     # statement, whose foreign key vouches for them: no key of their own, so a national lock
@@ -134,7 +134,6 @@ class SettlementItem(Base):
 
     __table_args__ = (
         Index("ix_settlement_items_month_agency", "month", "agency_id"),
-        Index("ix_settlement_items_claim", "claim_id"),
         Index("ix_settlement_items_caregiver_time", "caregiver_id", "starts_at"),
     )
 

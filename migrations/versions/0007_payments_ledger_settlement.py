@@ -120,7 +120,6 @@ def upgrade():
     sa.Column('source', sa.String(length=40), nullable=False),
     sa.Column('month', sa.String(length=7), nullable=False),
     sa.Column('service_month', sa.String(length=7), nullable=False),
-    sa.Column('claim_id', sa.Integer(), nullable=True),
     sa.Column('kind', sa.String(length=20), nullable=False),
     sa.Column('agency_id', sa.Integer(), nullable=False),
     sa.Column('booking_id', sa.Integer(), nullable=True),
@@ -143,14 +142,12 @@ def upgrade():
     sa.Column('reason', sa.String(length=30), nullable=False),
     sa.Column('status', sa.String(length=10), nullable=False),
     sa.ForeignKeyConstraint(['booking_id'], ['bookings.id'], name=op.f('fk_settlement_items_booking_id_bookings')),
-    sa.ForeignKeyConstraint(['claim_id'], ['agency_claims.id'], name=op.f('fk_settlement_items_claim_id_agency_claims'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['series_id'], ['booking_series.id'], name=op.f('fk_settlement_items_series_id_booking_series')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_settlement_items')),
     sa.UniqueConstraint('source', name=op.f('uq_settlement_items_source'))
     )
     with op.batch_alter_table('settlement_items', schema=None) as batch_op:
         batch_op.create_index('ix_settlement_items_caregiver_time', ['caregiver_id', 'starts_at'], unique=False)
-        batch_op.create_index('ix_settlement_items_claim', ['claim_id'], unique=False)
         batch_op.create_index('ix_settlement_items_month_agency', ['month', 'agency_id'], unique=False)
 
     op.create_table('bank_deposits',
@@ -277,7 +274,6 @@ def downgrade():
     op.drop_table('bank_deposits')
     with op.batch_alter_table('settlement_items', schema=None) as batch_op:
         batch_op.drop_index('ix_settlement_items_month_agency')
-        batch_op.drop_index('ix_settlement_items_claim')
         batch_op.drop_index('ix_settlement_items_caregiver_time')
 
     op.drop_table('settlement_items')
