@@ -17,7 +17,7 @@ from vouchers.arrears import Arrears, arrears_account, arrears_of
 from vouchers.payment_events import register_card
 from vouchers.payments import Payment, PaymentCard, PaymentState, Purpose
 
-from ..api.schemas.common import StrictSchema, text
+from ..api.schemas.payments import CardIn
 from ..context import current_clock, require_web_actor, roles_required
 from ..extensions import db
 from ..labels import Labels
@@ -54,13 +54,6 @@ PAYMENT_LABELS = {
         }
     ),
 }
-
-
-class CardIn(StrictSchema):
-    """The card form: the token Stripe.js makes of the card, and the holder's name."""
-
-    payment_method = text(60)
-    holder_name = text(100)
 
 
 @bp.context_processor
