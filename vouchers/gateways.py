@@ -46,7 +46,6 @@ class Outcome:
 class ProcessorHold:
     reference: str
     key: str
-    payment_id: int | None
     amount: int
     status: str  # requires_capture, succeeded, canceled, ...
 
@@ -193,11 +192,9 @@ class StripeGateway:
         with _translated_errors():
             for intent in self.client.v1.payment_intents.list().auto_paging_iter():
                 metadata = intent.metadata.to_dict() if intent.metadata else {}
-                payment_id = metadata.get("payment_id")
                 yield ProcessorHold(
                     reference=intent.id,
                     key=metadata.get("dolbom_key", ""),
-                    payment_id=int(payment_id) if payment_id else None,
                     amount=int(intent.amount),
                     status=intent.status,
                 )

@@ -133,16 +133,6 @@ def balance(session: Session, account: Account, owner: object | None = None) -> 
     return int(session.scalar(query) or 0)
 
 
-def balances(session: Session, account: Account) -> dict[str, int]:
-    """Every owner's balance of one kind of account."""
-    rows = session.execute(
-        select(LedgerEntry.owner, func.sum(LedgerEntry.amount))
-        .where(LedgerEntry.account == account.value)
-        .group_by(LedgerEntry.owner)
-    )
-    return {owner: int(total) for owner, total in rows}
-
-
 def unbalanced_transactions(session: Session) -> Sequence[int]:
     """Ids of transactions whose legs do not sum to zero: always empty, checked by tests."""
     return list(

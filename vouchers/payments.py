@@ -54,7 +54,6 @@ PAYMENT_TRANSITIONS: dict[PaymentState, frozenset[PaymentState]] = {
     P.FAILED: frozenset(),
     P.EXPIRED: frozenset(),
 }
-OPEN_STATES = frozenset({P.SCHEDULED, P.AUTHORISING, P.AUTHORISED, P.AWAITING_DEPOSIT, P.PAID})
 
 
 class Purpose(enum.StrEnum):
@@ -113,10 +112,6 @@ class Payment(Base):
         Index("ix_payments_account_number", "account_number"),
     )
 
-    @property
-    def is_open(self) -> bool:
-        return self.state in OPEN_STATES
-
 
 class Operation(enum.StrEnum):
     AUTHORISE = "authorise"
@@ -159,10 +154,6 @@ class PaymentSetup:
 
     card: PaymentGateway | None
     virtual_accounts: VirtualAccountGateway
-
-    @property
-    def backend(self) -> str:
-        return CARD if self.card is not None else VIRTUAL_ACCOUNT
 
 
 class IllegalPaymentTransition(Conflict):
