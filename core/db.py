@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import DateTime, MetaData, TypeDecorator
-from sqlalchemy.orm import DeclarativeBase, registry
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import DeclarativeBase, Session, registry
+
+T = TypeVar("T")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -51,3 +55,22 @@ mapper_registry = registry(
 class Base(DeclarativeBase):
     registry = mapper_registry
     metadata = mapper_registry.metadata
+
+
+def insert_once(session: Session, row: T, find: Callable[[], T | None]) -> T:
+    """Insert ``row`` unless a concurrent transaction inserted its twin (a unique key) first.
+
+    Callers look for an earlier row before building theirs; this covers the race in which two
+    requests both looked and found nothing: the loser's insert is rolled back to a savepoint
+    and the winner's row is returned, so a retried notice or a double click is never a 500.
+    """
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        existing = find()
+        if existing is None:
+            raise
+        return existing
+    return row

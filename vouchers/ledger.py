@@ -19,7 +19,7 @@ from sqlalchemy import ForeignKey, Index, String, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from core.clock import Clock
-from core.db import Base
+from core.db import Base, insert_once
 
 
 class Account(enum.StrEnum):
@@ -118,9 +118,11 @@ def post(
             if amount
         ],
     )
-    session.add(transaction)
-    session.flush()
-    return transaction
+    return insert_once(
+        session,
+        transaction,
+        lambda: session.scalar(select(LedgerTransaction).where(LedgerTransaction.key == key)),
+    )
 
 
 def balance(session: Session, account: Account, owner: object | None = None) -> int:

@@ -18,7 +18,7 @@ from booking.households import Guardian, get_own_household
 from core.actors import Actor, Role
 from core.audit import record
 from core.clock import Clock
-from core.db import Base
+from core.db import Base, insert_once
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.i18n import N_
 
@@ -150,11 +150,14 @@ def record_deposit(session: Session, notice: DepositNotice, *, clock: Clock) -> 
     if notice.amount <= 0:
         message = N_("A deposit must be a positive amount of won.")
         raise ValidationFailed(message, fields={"amount": message})
-    earlier = session.scalar(
-        select(BankDeposit).where(BankDeposit.bank_reference == notice.bank_reference)
-    )
-    if earlier is not None:
-        return earlier
+
+    def earlier() -> BankDeposit | None:
+        return session.scalar(
+            select(BankDeposit).where(BankDeposit.bank_reference == notice.bank_reference)
+        )
+
+    if (found := earlier()) is not None:
+        return found
     payment = session.scalar(
         select(Payment).where(Payment.account_number == notice.account_number).with_for_update()
     )
@@ -166,8 +169,9 @@ def record_deposit(session: Session, notice: DepositNotice, *, clock: Clock) -> 
         depositor=notice.depositor[:100],
         received_at=clock.now(),
     )
-    session.add(deposit)
-    session.flush()
+    stored = insert_once(session, deposit, earlier)
+    if stored is not deposit:  # the same notice, recorded by a concurrent request
+        return stored
     household = str(payment.household_id) if payment else "unmatched"
     transfer(
         session,
@@ -249,13 +253,16 @@ def record_processor_event(
     if not event_id:
         message = N_("The event has no id.")
         raise ValidationFailed(message, fields={"id": message})
-    if session.scalar(select(ProcessorEvent.id).where(ProcessorEvent.event_id == event_id)):
+
+    def earlier() -> ProcessorEvent | None:
+        return session.scalar(select(ProcessorEvent).where(ProcessorEvent.event_id == event_id))
+
+    if earlier() is not None:
         return False
     kind = str(event.get("type", ""))
-    session.add(
-        ProcessorEvent(event_id=event_id, kind=kind, payload=event, received_at=clock.now())
-    )
-    session.flush()
+    row = ProcessorEvent(event_id=event_id, kind=kind, payload=event, received_at=clock.now())
+    if insert_once(session, row, earlier) is not row:
+        return False
     intent = (event.get("data") or {}).get("object") or {}
     metadata = intent.get("metadata") or {}
     key = metadata.get("dolbom_key", "")

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from booking.households import Household
 from core.clock import SEOUL, Clock
-from core.db import Base
+from core.db import Base, insert_once
 from core.errors import Conflict
 from core.i18n import N_
 from core.outbox import notify
@@ -183,9 +183,11 @@ def plan(
         key=key,
         created_at=clock.now(),
     )
-    session.add(command)
-    session.flush()
-    return command
+    return insert_once(
+        session,
+        command,
+        lambda: session.scalar(select(PaymentCommand).where(PaymentCommand.key == key)),
+    )
 
 
 def open_payment(
