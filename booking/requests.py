@@ -148,34 +148,14 @@ def request_booking(
     price = pricing.price(session, household, draft, used)
     if draft.covered_by_contract:  # R-PAY-3: the monthly contract is paid as a whole
         price = Price(0, 0, 0, price.tariff_year, price.tier, 0, [])
-    now = clock.now()
-    booking = Booking(
-        household_id=household.id,
-        agency_id=agency_id,
-        kind=draft.kind.value,
-        service=draft.service,
-        starts_at=draft.starts_at,
-        ends_at=draft.ends_at,
-        state=BookingState.REQUESTED.value,
+    booking = new_booking(
+        household.id,
+        agency_id,
+        draft,
+        price,
+        requested_by=actor.user_id,
         urgent=_is_urgent(draft, pricing, clock),
-        total=price.total,
-        government=price.government,
-        parent=price.parent,
-        tariff_year=price.tariff_year,
-        tier=price.tier,
-        capped_minutes=price.capped_minutes,
-        price_lines=price.lines,
-        sick_note=draft.sick_note,
-        notes=draft.notes.strip(),
-        requested_by_user_id=actor.user_id,
-        request_key=draft.request_key,
-        created_at=now,
-        children=[
-            BookedChild(
-                child_id=child_id, starts_at=draft.starts_at, ends_at=draft.ends_at, active=True
-            )
-            for child_id in dict.fromkeys(draft.child_ids)
-        ],
+        clock=clock,
     )
     session.add(booking)
     flush_or_conflict(
@@ -188,6 +168,47 @@ def request_booking(
     )
     record(session, actor, "booking.requested", "booking", booking.id, clock=clock)
     return booking
+
+
+def new_booking(
+    household_id: int,
+    agency_id: int,
+    draft: BookingDraft,
+    price: Price,
+    *,
+    requested_by: int,
+    clock: Clock,
+    urgent: bool = False,
+) -> Booking:
+    """A requested booking of ``draft`` at ``price``, holding its children's time."""
+    return Booking(
+        household_id=household_id,
+        agency_id=agency_id,
+        kind=draft.kind.value,
+        service=draft.service,
+        starts_at=draft.starts_at,
+        ends_at=draft.ends_at,
+        state=BookingState.REQUESTED.value,
+        urgent=urgent,
+        total=price.total,
+        government=price.government,
+        parent=price.parent,
+        tariff_year=price.tariff_year,
+        tier=price.tier,
+        capped_minutes=price.capped_minutes,
+        price_lines=price.lines,
+        sick_note=draft.sick_note,
+        notes=draft.notes.strip(),
+        requested_by_user_id=requested_by,
+        request_key=draft.request_key,
+        created_at=clock.now(),
+        children=[
+            BookedChild(
+                child_id=child_id, starts_at=draft.starts_at, ends_at=draft.ends_at, active=True
+            )
+            for child_id in dict.fromkeys(draft.child_ids)
+        ],
+    )
 
 
 def reserved_minutes(session: Session, household_id: int, year: int) -> int:

@@ -8,10 +8,10 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from booking.bookings import BookedChild, Booking, BookingState, move
+from booking.bookings import Booking, BookingState, move
 from booking.caregivers import Caregiver
 from booking.households import Household
-from booking.requests import BookingDraft
+from booking.requests import BookingDraft, new_booking
 from core.clock import SEOUL, Clock
 from vouchers.booking_payments import sync_booking
 from vouchers.booking_pricing import TariffPricing
@@ -82,30 +82,17 @@ def _confirmed(session, household, caregiver, starts, number, pricing, clock) ->
         request_key=f"demo-{number}",
     )
     price = pricing.price(session, household, draft, 0)
-    booking = Booking(
-        household_id=household.id,
-        agency_id=caregiver.agency_id,
-        caregiver_id=caregiver.id,
-        service="basic",
-        starts_at=draft.starts_at,
-        ends_at=draft.ends_at,
-        state=BookingState.CONFIRMED.value,
-        total=price.total,
-        government=price.government,
-        parent=price.parent,
-        tariff_year=price.tariff_year,
-        tier=price.tier,
-        capped_minutes=price.capped_minutes,
-        price_lines=price.lines,
-        requested_by_user_id=household.applicant_user_id,
-        request_key=draft.request_key,
-        created_at=clock.now(),
-        assignment_reason="demo",
-        children=[
-            BookedChild(child_id=c, starts_at=draft.starts_at, ends_at=draft.ends_at)
-            for c in draft.child_ids
-        ],
+    booking = new_booking(
+        household.id,
+        caregiver.agency_id,
+        draft,
+        price,
+        requested_by=household.applicant_user_id,
+        clock=clock,
     )
     session.add(booking)
+    booking.caregiver_id, booking.assignment_reason = caregiver.id, "demo"
+    move(booking, BookingState.MATCHED, None, clock=clock, reason="demo")
+    move(booking, BookingState.CONFIRMED, None, clock=clock)
     session.flush()
     return booking
