@@ -203,9 +203,9 @@ def _over_cap_of_year(session: Session, month: str, year: str, tariffs: TariffBo
     over = session.execute(
         select(ranked).where(ranked.c.running > cap.annual_hours * 60, ranked.c.month == month)
     ).all()
+    groups = _groups(session, {row.household_id for row in over})
     for row in over:
-        groups = _groups(session, row.household_id)
-        allowed = cap.hours_for(groups) * 60 - (row.running - row.minutes)
+        allowed = cap.hours_for(groups.get(row.household_id, ())) * 60 - (row.running - row.minutes)
         if allowed >= row.minutes:
             continue
         claimed = max(0, row.claimed_government * max(allowed, 0) // row.minutes)
@@ -220,14 +220,20 @@ def _over_cap_of_year(session: Session, month: str, year: str, tariffs: TariffBo
         )
 
 
-def _groups(session: Session, household_id: int) -> frozenset[Group]:
-    groups = session.scalars(
-        select(TierDecision.groups)
-        .where(TierDecision.household_id == household_id)
-        .order_by(TierDecision.id.desc())
-        .limit(1)
-    ).first()
-    return frozenset(Group(g) for g in groups or [] if g in Group._value2member_map_)
+def _groups(session: Session, household_ids: set[int]) -> dict[int, frozenset[Group]]:
+    """The special groups (R-SUP-8) of each household's latest tier decision, in one query."""
+    latest: dict[int, list[str]] = {}
+    rows = session.execute(
+        select(TierDecision.household_id, TierDecision.groups)
+        .where(TierDecision.household_id.in_(household_ids))
+        .order_by(TierDecision.id)
+    )
+    for household_id, groups in rows:
+        latest[household_id] = groups
+    return {
+        household_id: frozenset(Group(g) for g in groups if g in Group._value2member_map_)
+        for household_id, groups in latest.items()
+    }
 
 
 def claims_for_actor(session: Session, actor: Actor, month: str | None = None):

@@ -24,14 +24,14 @@ def staff():
     return StaffFactory(agency_id=agency("AG035").id).actor
 
 
-def give_tier(session, household, clock, tier="ga"):
+def give_tier(session, household, clock, tier="ga", groups=()):
     end = clock.now().date().replace(month=12, day=31)
     session.add(
         TierDecision(
             household_id=household.id,
             tier=tier,
             suggested_tier=tier,
-            groups=[],
+            groups=list(groups),
             valid_from=clock.now().date(),
             valid_until=end,
             effective_until=end,

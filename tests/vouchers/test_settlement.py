@@ -323,3 +323,52 @@ def test_a_change_to_a_locked_visit_comes_as_a_correction_line(session, clock, f
     # the family was charged the extension too: 6,395 more owed, beyond its deposit
     assert balance(session, Account.PARENT_RECEIVABLE, family.id) == 6395
     assert_ledger_agrees(session)
+
+
+@pytest.mark.parametrize(
+    ("groups", "claimed", "status"),
+    [((), 20000, "adjusted"), (("single_parent",), 40000, "accepted")],
+)
+def test_the_annual_cap_adjusts_the_line_that_crosses_it(
+    session, clock, family, groups, claimed, status
+):
+    """R-SUP-10 (2026): 960 subsidised hours a year, 1,080 for single parents and other groups.
+    With 958 h claimed already, a 4-hour visit gets half its government share."""
+    from vouchers.settlement import SettlementItem
+
+    give_tier(session, family, clock, groups=groups)
+
+    def line(source, month, day, minutes, government):
+        helper = caregiver()  # the year's earlier hours, summed in one line, by someone else
+        starts = datetime(2026, int(month[5:]), day, 9, tzinfo=SEOUL)
+        session.add(
+            SettlementItem(
+                source=source,
+                month=month,
+                service_month=month,
+                kind="visit",
+                agency_id=helper.agency_id,
+                household_id=family.id,
+                district_code="11680",
+                caregiver_id=helper.id,
+                service="basic",
+                starts_at=starts,
+                ends_at=starts + timedelta(minutes=minutes),
+                minutes=minutes,
+                children=1,
+                tier="ga",
+                total=government,
+                government=government,
+                claimed_government=government,
+                parent=0,
+            )
+        )
+
+    line("earlier", "2026-04", 1, 958 * 60, 1_000_000)
+    line("crossing", "2026-05", 4, 4 * 60, 40000)
+    session.flush()
+    clock.instant = datetime(2026, 6, 1, 9, tzinfo=SEOUL)
+    build_claims(session, "2026-05", tariffs=TARIFFS, clock=clock)
+    (crossing,) = [i for i in session.query(SettlementItem) if i.source == "crossing"]
+    assert (crossing.claimed_government, crossing.status) == (claimed, status)
+    assert crossing.reason == ("over_cap" if status == "adjusted" else "")
