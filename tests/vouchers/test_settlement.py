@@ -372,3 +372,36 @@ def test_the_annual_cap_adjusts_the_line_that_crosses_it(
     (crossing,) = [i for i in session.query(SettlementItem) if i.source == "crossing"]
     assert (crossing.claimed_government, crossing.status) == (claimed, status)
     assert crossing.reason == ("over_cap" if status == "adjusted" else "")
+
+
+def test_a_waived_cancellation_still_pays_the_caregiver_one_hourly_fee(
+    session, clock, family, pricing
+):
+    """R-CAN-2, R-CG-3: the child fell ill (with a document): the family pays nothing, and the
+    programme pays the caregiver one hourly basic fee, 12,790 won in 2026, from the voucher fund."""
+    from vouchers.caregiver_statements import statements
+
+    booking = confirmed_booking(session, clock, family, pricing, SETUP)
+    clock.instant = booking.starts_at - timedelta(minutes=30)
+    cancel_booking(
+        session,
+        parent_of(family),
+        booking,
+        reason="아이가 아파요",
+        waived=True,
+        pricing=pricing,
+        clock=clock,
+    )
+    sync(session, booking, SETUP, clock)
+    assert booking.cancellation_fee == 0
+    assert balance(session, Account.VOUCHER_FUND, family.district_code) == 12790
+    assert balance(session, Account.CANCELLATION_FEES, booking.agency_id) == -12790
+    assert balance(session, Account.PARENT_RECEIVABLE, family.id) == 0
+    assert_ledger_agrees(session)
+    clock.instant = APRIL
+    lock_month(session, "2026-03", tariffs=TARIFFS, clock=clock)
+    build_claims(session, "2026-03", tariffs=TARIFFS, clock=clock)
+    claim = session.query(AgencyClaim).one()
+    assert (claim.fees, claim.payable) == (12790, 12790)
+    (statement,) = statements(session, booking.agency_id, "2026-03", TARIFFS)
+    assert (statement.visits, statement.fees) == (0, 12790)
