@@ -178,3 +178,36 @@ def test_stripe_webhooks_are_verified_and_recorded_once(client, session, app):
         assert session.query(ProcessorEvent).filter_by(event_id="evt_1").count() == 1
     finally:
         app.config["STRIPE_WEBHOOK_SECRET"] = ""
+
+
+def test_card_registration_denials_and_the_virtual_account_only_backend(client, session):
+    household = HouseholdFactory(district_code="11680")
+    session.commit()
+    body = {"payment_method": "pm_card_visa", "holder_name": "김민지"}
+    staff = bearer(client, StaffFactory(agency_id=agency("AG035").id))
+    assert client.put("/api/v1/payment-card", json=body, headers=staff).status_code == 404
+    parent = bearer(client, session.get(User, parent_of(household).user_id))
+    refused = client.put("/api/v1/payment-card", json=body, headers=parent)
+    assert refused.status_code == 409 and error_code(refused) == "cards_unavailable"
+    missing = client.put("/api/v1/payment-card", json={"holder_name": "김민지"}, headers=parent)
+    assert missing.status_code == 422 and "payment_method" in missing.json["error"]["fields"]
+
+
+def test_refunds_only_by_the_bookings_agency_and_only_of_card_charges(client, session, clock):
+    from vouchers.payments import Payment
+
+    household, _, made, carer = booked_and_confirmed(client, session)
+    clock.instant = datetime(2026, 3, 3, 9, 20, tzinfo=SEOUL)
+    carer_headers = bearer(client, session.get(User, carer.user_id))
+    assert (
+        client.post(f"/api/v1/bookings/{made['id']}/no-show", headers=carer_headers).status_code
+        == 200
+    )
+    payment = session.query(Payment).filter_by(household_id=household.id).one()
+    path = f"/api/v1/payments/{payment.id}/refunds"
+    other = bearer(client, StaffFactory(agency_id=agency("AG001").id))
+    assert client.post(path, json={"amount": 100, "reason": "x"}, headers=other).status_code == 404
+    staff = bearer(client, StaffFactory(agency_id=agency("AG035").id))
+    assert client.post(path, json={"amount": 0, "reason": "x"}, headers=staff).status_code == 422
+    refused = client.post(path, json={"amount": 100, "reason": "x"}, headers=staff)
+    assert refused.status_code == 409 and error_code(refused) == "not_refundable"  # no card
