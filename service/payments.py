@@ -7,10 +7,10 @@ from collections.abc import Callable
 
 import stripe
 from flask import Flask, current_app
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
-from booking.bookings import Booking, BookingSeries
-from booking.series import series_bookings
+from booking.bookings import Booking, BookingSeries, Transition
 from vouchers.booking_payments import sync_booking, sync_contract
 from vouchers.gateways import StripeGateway, VirtualAccountGateway
 from vouchers.payment_jobs import apply_outcome, claim_command, execute
@@ -43,25 +43,57 @@ def configure_payments(app: Flask) -> None:
             f"{app.config['PAYMENT_BACKEND']!r}"
         )
     app.extensions["dolbom.payments"] = PaymentSetup(card=card, virtual_accounts=accounts)
+    keep_money_in_step()
 
 
 def payment_setup() -> PaymentSetup:
     return current_app.extensions["dolbom.payments"]
 
 
-def with_money(booking: Booking) -> Booking:
-    """After any change of a booking's state, in the same transaction (before the commit):
-    plans the hold, the charge, the capture or the release its new state calls for."""
-    sync_booking(
-        db.session, booking, setup=payment_setup(), tariffs=tariff_book(), clock=current_clock()
-    )
-    return booking
+MONEY_DUE = "dolbom.bookings_whose_money_is_due"
 
 
-def series_with_money(series: BookingSeries) -> BookingSeries:
-    """A confirmed series: each visit's payment, or the full-day contract's monthly one."""
-    for booking in series_bookings(db.session, series):
-        with_money(booking)
+def keep_money_in_step() -> None:
+    """Whoever changes a booking's state (a view, a job, the demo), its money follows before the
+    transaction commits: the domain records a ``Transition``, the session notes its booking, and
+    ``sync_booking`` plans the hold, charge, capture or release the new state calls for."""
+    if event.contains(db.session, "after_flush", _note_transitions):
+        return  # the session is shared by every app of the process (tests make many)
+    event.listen(db.session, "after_flush", _note_transitions)
+    event.listen(db.session, "before_commit", _sync_noted_bookings)
+    event.listen(db.session, "after_rollback", _forget_noted_bookings)
+
+
+def _note_transitions(session: Session, _context: object) -> None:
+    changed = {row.booking_id for row in session.new if isinstance(row, Transition)}
+    if changed:
+        session.info.setdefault(MONEY_DUE, set()).update(changed)
+
+
+def _sync_noted_bookings(session: Session) -> None:
+    due: set[int] = session.info.get(MONEY_DUE, set())
+    if not due or "dolbom.payments" not in current_app.extensions:
+        return
+    session.flush()  # transitions still pending are noted too
+    while due:
+        booking = session.get(Booking, due.pop())
+        if booking is not None:
+            sync_booking(
+                session,
+                booking,
+                setup=payment_setup(),
+                tariffs=tariff_book(),
+                clock=current_clock(),
+            )
+            session.flush()
+
+
+def _forget_noted_bookings(session: Session) -> None:
+    session.info.pop(MONEY_DUE, None)
+
+
+def contract_with_money(series: BookingSeries) -> BookingSeries:
+    """R-PAY-3: a confirmed full-day contract is paid for the month in advance."""
     sync_contract(
         db.session, series, setup=payment_setup(), tariffs=tariff_book(), clock=current_clock()
     )

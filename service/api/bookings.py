@@ -20,7 +20,6 @@ from core.i18n import N_
 from ..bookings import bookings_for_actor, get_booking, limits, offer_expiry, pricing
 from ..context import api_actor, current_clock
 from ..extensions import db
-from ..payments import with_money
 from ..support import document_store, uploads
 from .schemas.bookings import (
     AssignIn,
@@ -138,7 +137,6 @@ class Cancellation(MethodView):
             pricing=pricing(),
             clock=current_clock(),
         )
-        with_money(booking)
         db.session.commit()
         return booking
 
@@ -192,7 +190,7 @@ def unassign(payload, booking_id):
 def confirm(booking_id):
     actor = api_actor(Role.AGENCY_STAFF)
     booking = get_booking(db.session, actor, booking_id)
-    with_money(matching.confirm(db.session, actor, booking, clock=current_clock()))
+    matching.confirm(db.session, actor, booking, clock=current_clock())
     db.session.commit()
     return booking
 
@@ -229,7 +227,6 @@ def _visit(action, booking_id, **kwargs):
     booking = action(
         db.session, api_actor(Role.CAREGIVER), booking_id, clock=current_clock(), **kwargs
     )
-    with_money(booking)
     db.session.commit()
     return booking
 

@@ -13,7 +13,7 @@ from core.actors import Role
 from ..bookings import limits, pricing
 from ..context import api_actor, current_clock
 from ..extensions import db
-from ..payments import series_with_money
+from ..payments import contract_with_money
 from .schemas.regular_care import (
     PlaceOut,
     SeriesAssignIn,
@@ -161,6 +161,6 @@ def confirm(series_id):
     series = series_domain.confirm_series(
         db.session, api_actor(Role.AGENCY_STAFF), series_id, clock=current_clock()
     )
-    series_with_money(series)
+    contract_with_money(series)
     db.session.commit()
     return _series_view(series)

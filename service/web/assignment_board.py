@@ -20,7 +20,6 @@ from ..api.schemas.bookings import AssignIn, BoardArgs, UnassignIn
 from ..bookings import bookings_for_actor, get_booking, limits
 from ..context import current_clock, require_web_actor, roles_required
 from ..extensions import db
-from ..payments import with_money
 from .booking_calendar import seoul_midnight, week_of
 from .bookings import people_of
 from .forms import flash_errors, load_args, load_form, run
@@ -106,7 +105,7 @@ def confirm(booking_id: int):
     found = get_booking(db.session, actor, booking_id)
     flash_errors(
         run(
-            lambda: with_money(matching.confirm(db.session, actor, found, clock=current_clock())),
+            lambda: matching.confirm(db.session, actor, found, clock=current_clock()),
             gettext("The booking is confirmed; the family has been told."),
         )
     )

@@ -49,7 +49,6 @@ from ..extensions import db
 from ..household_quotes import household_quote_request
 from ..i18n import translate
 from ..labels import Labels
-from ..payments import with_money
 from ..quotes import quote_for, tariff_book
 from ..support import document_store, uploads
 from .booking_calendar import calendar_view
@@ -366,16 +365,14 @@ def cancel_at_fee_shown(actor: Actor, booking: Booking, data: dict[str, Any]) ->
             N_("The cancellation fee has changed: check it and confirm again."),
             code="fee_changed",
         )
-    return with_money(
-        cancel_booking(
-            db.session,
-            actor,
-            booking,
-            reason=data["reason"],
-            waived=data["waived"],
-            pricing=pricing(),
-            clock=current_clock(),
-        )
+    return cancel_booking(
+        db.session,
+        actor,
+        booking,
+        reason=data["reason"],
+        waived=data["waived"],
+        pricing=pricing(),
+        clock=current_clock(),
     )
 
 

@@ -31,7 +31,7 @@ from ..bookings import limits, pricing
 from ..context import current_clock, require_web_actor, roles_required
 from ..extensions import db
 from ..labels import Labels
-from ..payments import series_with_money
+from ..payments import contract_with_money
 from .assignment_board import agency_caregivers
 from .bookings import HALF_HOURS
 from .forms import domain_errors, flash_errors, load_form, run
@@ -315,7 +315,7 @@ def confirm_series(series_id: int):
     series_domain.get_series(db.session, actor, series_id)
     flash_errors(
         run(
-            lambda: series_with_money(
+            lambda: contract_with_money(
                 series_domain.confirm_series(db.session, actor, series_id, clock=current_clock())
             ),
             gettext("The series is confirmed; the family has been told."),

@@ -20,7 +20,6 @@ from ..api.schemas.bookings import ExtensionIn
 from ..bookings import bookings_for_actor, limits
 from ..context import current_clock, require_web_actor, roles_required
 from ..extensions import db
-from ..payments import with_money
 from .booking_calendar import seoul_midnight, week_of
 from .forms import flash_errors, load_form, run
 
@@ -120,9 +119,7 @@ def check_out(booking_id: int):
     actor = require_web_actor()
     flash_errors(
         run(
-            lambda: with_money(
-                domain.check_out(db.session, actor, booking_id, clock=current_clock())
-            ),
+            lambda: domain.check_out(db.session, actor, booking_id, clock=current_clock()),
             gettext("Checked out: the visit is complete."),
         )
     )
@@ -156,9 +153,7 @@ def no_show(booking_id: int):
     actor = require_web_actor()
     flash_errors(
         run(
-            lambda: with_money(
-                domain.record_no_show(db.session, actor, booking_id, clock=current_clock())
-            ),
+            lambda: domain.record_no_show(db.session, actor, booking_id, clock=current_clock()),
             gettext("The no-show has been recorded."),
         )
     )
