@@ -12,7 +12,7 @@ from __future__ import annotations
 import calendar
 import functools
 from collections.abc import Iterator, Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 import holidays
 
@@ -54,29 +54,34 @@ def is_public_holiday(day: date) -> bool:
 def is_surcharged(unit_start: datetime, terms: SurchargeTerms) -> bool:
     """R-FEE-2: night (22:00–06:00), Sunday, public holiday or 1 May; one surcharge at most."""
     local = unit_start.astimezone(SEOUL)
-    clock, day = local.time(), local.date()
-    if terms.night_from > terms.night_until:  # the night runs over midnight
-        night = clock >= terms.night_from or clock < terms.night_until
-    else:
-        night = terms.night_from <= clock < terms.night_until
+    return is_night(local.time(), terms) or is_surcharged_day(local.date(), terms)
+
+
+def is_night(clock: time, terms: SurchargeTerms) -> bool:
+    """R-FEE-2: the night hours, which may run over midnight."""
+    if terms.night_from > terms.night_until:
+        return clock >= terms.night_from or clock < terms.night_until
+    return terms.night_from <= clock < terms.night_until
+
+
+def is_surcharged_day(day: date, terms: SurchargeTerms) -> bool:
+    """R-FEE-2: a Sunday, a public holiday or an extra day such as 1 May, surcharged all day."""
     return (
-        night
-        or (terms.sundays and day.weekday() == calendar.SUNDAY)
+        (terms.sundays and day.weekday() == calendar.SUNDAY)
         or (terms.public_holidays and is_public_holiday(day))
         or f"{day:%m-%d}" in terms.extra_days
     )
 
 
 def in_attendance_hours(unit_start: datetime, hours: AttendanceHours) -> bool:
-    """R-SUP-11: the unit starts within daycare or kindergarten hours on a working weekday.
-
-    Weekdays are Monday to Friday; public holidays are not (the centres are closed).
-    """
+    """R-SUP-11: the unit starts within daycare or kindergarten hours on a working weekday."""
     local = unit_start.astimezone(SEOUL)
-    day = local.date()
-    if day.weekday() >= calendar.SATURDAY or is_public_holiday(day):
-        return False
-    return hours.start <= local.time() < hours.end
+    return is_centre_day(local.date()) and hours.start <= local.time() < hours.end
+
+
+def is_centre_day(day: date) -> bool:
+    """R-SUP-11: daycare and kindergarten open Monday to Friday, except on public holidays."""
+    return day.weekday() < calendar.SATURDAY and not is_public_holiday(day)
 
 
 def add_months(day: date, months: int) -> date:
@@ -93,6 +98,9 @@ def end_of_month(day: date) -> date:
 
 def has_reached(birth_date: date, months: int, on: date) -> bool:
     """Whether a child born on ``birth_date`` is at least ``months`` months old on ``on``."""
+    if birth_date.day <= 28:  # every month has the day: compare without building the date
+        year, month = divmod(birth_date.year * 12 + birth_date.month - 1 + months, 12)
+        return (on.year, on.month, on.day) >= (year, month + 1, birth_date.day)
     return on >= add_months(birth_date, months)
 
 

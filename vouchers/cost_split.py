@@ -7,16 +7,16 @@ lines. Money is int won, rates are int percents, and all rounding is integer ari
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from enum import StrEnum
 
 from core.clock import SEOUL
 from core.i18n import N_
 
 from .care_calendar import (
+    UNIT,
     UNIT_MINUTES,
     age_in_years,
     care_units,
@@ -24,9 +24,10 @@ from .care_calendar import (
     check_children,
     check_span,
     has_reached,
-    in_attendance_hours,
     invalid,
-    is_surcharged,
+    is_centre_day,
+    is_night,
+    is_surcharged_day,
 )
 from .tariffs import AgeBand, Attendance, AttendanceHours, Group, Service, Tariff, TariffBook, Tier
 
@@ -149,6 +150,20 @@ class QuoteLine:
     parent: int
     supported: bool
 
+    def followed_by(self, later: QuoteLine) -> QuoteLine:
+        """This line and the next one of the same band and support, as one line."""
+        return QuoteLine(
+            child=self.child,
+            start=self.start,
+            end=later.end,
+            band=self.band,
+            units=self.units + later.units,
+            fee=self.fee + later.fee,
+            government=self.government + later.government,
+            parent=self.parent + later.parent,
+            supported=self.supported,
+        )
+
 
 @dataclass(frozen=True)
 class Quote:
@@ -182,19 +197,23 @@ class MonthlyQuote:
 class _ChildPlan:
     rate: int  # percent of the support base paid by the government; 0: no support
     reductions: tuple[int, ...]  # parent-share reductions in percent, in order (R-SUP-8)
-    no_support_hours: AttendanceHours | None  # R-SUP-11
+    no_support_hours: AttendanceHours | None  # R-SUP-11; only ever set with a rate above 0
 
 
 class _Notes:
     """The explanation being built: each distinct sentence once, in order."""
 
     def __init__(self) -> None:
-        self.items: list[Explanation] = []
+        self._seen: dict[tuple[str, tuple[tuple[str, int | str], ...]], Explanation] = {}
+
+    @property
+    def items(self) -> list[Explanation]:
+        return list(self._seen.values())  # dicts keep the order of insertion
 
     def add(self, message: str, **params: int | str) -> None:
-        note = Explanation(message, params)
-        if note not in self.items:
-            self.items.append(note)
+        key = (message, tuple(params.items()))
+        if key not in self._seen:
+            self._seen[key] = Explanation(message, params)
 
 
 def check_services(services: Iterable[Service]) -> None:
@@ -229,20 +248,26 @@ def quote(request: QuoteRequest, tariffs: TariffBook) -> Quote:
     cap_left = cap_hours * 60 - request.minutes_used
     support_base = Service.BASIC if service == Service.COMPREHENSIVE else service  # R-SUP-7
     n = len(children)
-    cells: list[list[_Cell]] = [[] for _ in plans]
+    # R-FEE-1..3: a unit costs one of two fees, by its band; the support base likewise
+    fees = {s: tariff.fee30(service, surcharged=s, children=n) for s in (False, True)}
+    bases = {s: tariff.fee30(support_base, surcharged=s, children=n) for s in (False, True)}
+    runs: list[_Run] = []  # consecutive units that share the band and each child's support
     supported_units = capped_units = beyond_units = surcharged_units = 0
     at_centre_units = [0] * n
+    days: dict[date, tuple[bool, bool]] = {}  # (surcharged all day, daycare open)
     for unit in care_units(start, end):
-        surcharged = is_surcharged(unit, tariff.surcharge)  # R-FEE-2
+        unit_day, clock = unit.date(), unit.time()
+        if unit_day not in days:
+            surcharged_day = is_surcharged_day(unit_day, tariff.surcharge)
+            days[unit_day] = (surcharged_day, is_centre_day(unit_day))
+        surcharged_day, centre_day = days[unit_day]
+        surcharged = surcharged_day or is_night(clock, tariff.surcharge)  # R-FEE-2
         surcharged_units += surcharged
-        band = FeeBand.SURCHARGED if surcharged else FeeBand.DAY
-        fee = tariff.fee30(service, surcharged=surcharged, children=n)  # R-FEE-1..3
-        base = tariff.fee30(support_base, surcharged=surcharged, children=n)
         eligible = []
         for i, plan in enumerate(plans):
-            hours = plan.no_support_hours
-            at_centre = plan.rate > 0 and hours is not None and in_attendance_hours(unit, hours)
-            at_centre_units[i] += at_centre  # R-SUP-11
+            hours = plan.no_support_hours  # set only for a supported child (R-SUP-11)
+            at_centre = hours is not None and centre_day and hours.start <= clock < hours.end
+            at_centre_units[i] += at_centre
             eligible.append(plan.rate > 0 and not at_centre)
         if any(eligible) and counted:  # a unit is supported only if all of it fits the cap
             if cap_left >= UNIT_MINUTES:
@@ -252,9 +277,11 @@ def quote(request: QuoteRequest, tariffs: TariffBook) -> Quote:
                 eligible = [False] * n
                 beyond_units += 1
         supported_units += any(eligible)
-        for i, plan in enumerate(plans):
-            government, parent = _split(fee, base, plan) if eligible[i] else (0, fee)
-            cells[i].append(_Cell(unit, band, fee, government, parent, eligible[i]))
+        kind = (surcharged, tuple(eligible))
+        if runs and runs[-1].kind == kind:
+            runs[-1].last, runs[-1].units = unit, runs[-1].units + 1
+        else:
+            runs.append(_Run(kind, unit, unit, 1))
 
     if surcharged_units:
         notes.add(_Say.SURCHARGE, units=surcharged_units, percent=tariff.surcharge.percent - 100)
@@ -265,30 +292,30 @@ def quote(request: QuoteRequest, tariffs: TariffBook) -> Quote:
             notes.add(_Say.ATTENDANCE_HOURS, units=units, child=i + 1, hours=span)
     if beyond_units:
         notes.add(cap_note, units=beyond_units, cap=cap_hours)
-    lines = tuple(line for i, child_cells in enumerate(cells) for line in _lines(i, child_cells))
+    lines = tuple(
+        line for i, plan in enumerate(plans) for line in _lines(i, plan, runs, fees, bases)
+    )
     return Quote(
         tariff_year=tariff.year,
         total=sum(line.fee for line in lines),
         government=sum(line.government for line in lines),
         parent=sum(line.parent for line in lines),
         supported_minutes=supported_units * UNIT_MINUTES,
-        unsupported_minutes=(len(cells[0]) - supported_units) * UNIT_MINUTES,
+        unsupported_minutes=(sum(run.units for run in runs) - supported_units) * UNIT_MINUTES,
         capped_minutes=capped_units * UNIT_MINUTES,
         lines=lines,
         explanation=tuple(notes.items),
     )
 
 
-@dataclass(frozen=True)
-class _Cell:
-    """One child's half hour."""
+@dataclass(slots=True)
+class _Run:
+    """Consecutive half hours priced alike: the same fee band, each child supported or not."""
 
-    start: datetime
-    band: FeeBand
-    fee: int
-    government: int
-    parent: int
-    supported: bool
+    kind: tuple[bool, tuple[bool, ...]]  # (surcharged, supported per child)
+    first: datetime
+    last: datetime
+    units: int
 
 
 def _split(fee: int, base: int, plan: _ChildPlan) -> tuple[int, int]:
@@ -302,23 +329,35 @@ def _split(fee: int, base: int, plan: _ChildPlan) -> tuple[int, int]:
     return government, parent
 
 
-def _lines(child: int, cells: list[_Cell]) -> list[QuoteLine]:
-    lines = []
-    for (band, supported), run in itertools.groupby(cells, key=lambda c: (c.band, c.supported)):
-        run = list(run)
-        lines.append(
-            QuoteLine(
-                child=child,
-                start=run[0].start,
-                end=run[-1].start + timedelta(minutes=UNIT_MINUTES),
-                band=band,
-                units=len(run),
-                fee=sum(c.fee for c in run),
-                government=sum(c.government for c in run),
-                parent=sum(c.parent for c in run),
-                supported=supported,
-            )
+def _lines(
+    child: int,
+    plan: _ChildPlan,
+    runs: list[_Run],
+    fees: Mapping[bool, int],
+    bases: Mapping[bool, int],
+) -> list[QuoteLine]:
+    """One child's lines: its runs of units with the same band and support, each unit split
+    on its own (so a line is exactly the sum of its units)."""
+    lines: list[QuoteLine] = []
+    for run in runs:
+        surcharged, eligible = run.kind
+        supported = eligible[child]
+        fee = fees[surcharged]
+        government, parent = _split(fee, bases[surcharged], plan) if supported else (0, fee)
+        line = QuoteLine(
+            child=child,
+            start=run.first,
+            end=run.last + UNIT,
+            band=FeeBand.SURCHARGED if surcharged else FeeBand.DAY,
+            units=run.units,
+            fee=fee * run.units,
+            government=government * run.units,
+            parent=parent * run.units,
+            supported=supported,
         )
+        if lines and (lines[-1].band, lines[-1].supported) == (line.band, supported):
+            line = lines.pop().followed_by(line)  # only another child's support changed
+        lines.append(line)
     return lines
 
 

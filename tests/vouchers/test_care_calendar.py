@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from core.clock import SEOUL
 from vouchers.care_calendar import (
@@ -127,6 +129,18 @@ def test_ages():
     assert age_in_years(date(2019, 1, 2), date(2026, 1, 1)) == 6
     assert has_reached(date(2025, 12, 3), 3, date(2026, 3, 3))
     assert not has_reached(date(2025, 12, 3), 3, date(2026, 3, 2))
+    assert has_reached(date(2025, 11, 30), 3, date(2026, 2, 28))  # no 30 February: the 28th
+    assert not has_reached(date(2025, 11, 30), 3, date(2026, 2, 27))
+
+
+@given(
+    birth_date=st.dates(date(2000, 1, 1), date(2030, 12, 31)),
+    months=st.integers(0, 200),
+    on=st.dates(date(2000, 1, 1), date(2045, 12, 31)),
+)
+def test_has_reached_is_the_month_anniversary(birth_date, months, on):
+    """The shortcut for days up to the 28th agrees with the anniversary date itself."""
+    assert has_reached(birth_date, months, on) is (on >= add_months(birth_date, months))
 
 
 @pytest.mark.parametrize(
