@@ -16,6 +16,7 @@ from vouchers.tariffs import TariffBook, default_tariff_book
 from . import config as settings
 from .documents import FileDocumentStore
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
+from .json import configure_json
 from .payments import configure_payments
 
 
@@ -27,6 +28,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         instance_path=str(settings.ROOT / "instance"),
     )
     configure_settings(app, config)
+    configure_json(app)
     configure_logging(app)
     configure_database(app)
     configure_i18n(app)
@@ -107,10 +109,10 @@ def _enforce_sqlite_foreign_keys(app: Flask) -> None:
 def configure_i18n(app: Flask) -> None:
     from flask_babel import format_date, format_datetime, format_decimal, get_locale
 
-    from .i18n import LOCALE_NAMES, select_locale
+    from .i18n import LOCALE_NAMES, selected_locale
     from .labels import labels
 
-    babel.init_app(app, locale_selector=select_locale)
+    babel.init_app(app, locale_selector=selected_locale)
     app.jinja_env.globals.update(
         get_locale=get_locale,
         LOCALE_NAMES=LOCALE_NAMES,
