@@ -8,10 +8,13 @@ from typing import Any
 from babel import Locale
 from flask import current_app, request, session
 from flask_babel import gettext
+from flask_login import current_user
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
 from core.errors import DomainError
+
+from .context import api_user, web_actor
 
 LOCALE_NAMES = {"ko": "한국어", "en": "English", "kk": "Қазақша"}
 
@@ -33,17 +36,12 @@ def _parsed(identifier: str) -> Locale:
 def select_locale() -> str:
     """The user's saved language, then the session's, then Accept-Language, then Korean."""
     supported = supported_locales()
-    from .context import api_user, web_actor  # late: context imports the accounts models
-
     if request.path.startswith("/api/"):
         user = api_user()
         if user is not None and user.locale in supported:
             return user.locale
-    elif web_actor() is not None:
-        from flask_login import current_user
-
-        if current_user.locale in supported:
-            return current_user.locale
+    elif web_actor() is not None and current_user.locale in supported:
+        return current_user.locale
     chosen = session.get("locale") if not request.path.startswith("/api/") else None
     if chosen in supported:
         return chosen

@@ -254,6 +254,9 @@ def quote(request: QuoteRequest, tariffs: TariffBook) -> Quote:
     runs: list[_Run] = []  # consecutive units that share the band and each child's support
     supported_units = capped_units = beyond_units = surcharged_units = 0
     at_centre_units = [0] * n
+    with_support = [plan.rate > 0 for plan in plans]
+    # R-SUP-11: the children whose daycare or kindergarten hours take their support away
+    attending = [(i, p.no_support_hours) for i, p in enumerate(plans) if p.no_support_hours]
     days: dict[date, tuple[bool, bool]] = {}  # (surcharged all day, daycare open)
     for unit in care_units(start, end):
         unit_day, clock = unit.date(), unit.time()
@@ -263,20 +266,22 @@ def quote(request: QuoteRequest, tariffs: TariffBook) -> Quote:
         surcharged_day, centre_day = days[unit_day]
         surcharged = surcharged_day or is_night(clock, tariff.surcharge)  # R-FEE-2
         surcharged_units += surcharged
-        eligible = []
-        for i, plan in enumerate(plans):
-            hours = plan.no_support_hours  # set only for a supported child (R-SUP-11)
-            at_centre = hours is not None and centre_day and hours.start <= clock < hours.end
-            at_centre_units[i] += at_centre
-            eligible.append(plan.rate > 0 and not at_centre)
-        if any(eligible) and counted:  # a unit is supported only if all of it fits the cap
+        eligible = with_support
+        if attending and centre_day:
+            eligible = with_support.copy()
+            for i, hours in attending:
+                if hours.start <= clock < hours.end:
+                    eligible[i] = False
+                    at_centre_units[i] += 1
+        supported = any(eligible)
+        if supported and counted:  # a unit is supported only if all of it fits the cap
             if cap_left >= UNIT_MINUTES:
                 cap_left -= UNIT_MINUTES
                 capped_units += 1
             else:  # R-SUP-10: beyond the cap the parent pays in full, from the exact unit
-                eligible = [False] * n
+                eligible, supported = [False] * n, False
                 beyond_units += 1
-        supported_units += any(eligible)
+        supported_units += supported
         kind = (surcharged, tuple(eligible))
         if runs and runs[-1].kind == kind:
             runs[-1].last, runs[-1].units = unit, runs[-1].units + 1

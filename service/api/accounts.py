@@ -6,7 +6,6 @@ from datetime import timedelta
 
 from flask import current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from core.errors import DomainError
 from core.i18n import N_
@@ -14,6 +13,7 @@ from core.i18n import N_
 from ..accounts.service import authenticate, issue_token
 from ..context import api_actor, api_user, current_clock
 from ..extensions import db, limiter
+from .blueprint import Blueprint
 from .schemas.accounts import TokenOut, TokenRequest, UserOut
 
 blp = Blueprint("api_accounts", __name__, url_prefix="/api/v1", description="Authentication")

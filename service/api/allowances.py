@@ -6,7 +6,6 @@ from datetime import date
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from booking import allowance_facts as facts
 from booking.households import Child, get_child, get_household, get_own_household
@@ -18,6 +17,7 @@ from vouchers.household_allowances import household_overview
 from ..allowances import allowance_book, household_body, overview_body
 from ..context import api_actor, current_clock
 from ..extensions import db
+from .blueprint import Blueprint
 from .schemas.allowances import (
     AllowanceOverviewIn,
     AllowanceOverviewOut,

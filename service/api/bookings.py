@@ -6,7 +6,6 @@ import io
 
 from flask import send_file
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from flask_smorest.fields import Upload as UploadField
 from marshmallow import Schema
 
@@ -21,6 +20,7 @@ from ..bookings import bookings_for_actor, get_booking, limits, offer_expiry, pr
 from ..context import api_actor, current_clock
 from ..extensions import db
 from ..support import document_store, uploads
+from .blueprint import Blueprint
 from .schemas.bookings import (
     AssignIn,
     BookingIn,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from booking import caregivers as domain
 from core.actors import Role
@@ -11,6 +10,7 @@ from core.errors import NotFound
 
 from ..context import api_actor
 from ..extensions import db
+from .blueprint import Blueprint
 from .pagination import page_of, paged
 from .schemas.caregivers import (
     AvailabilityIn,

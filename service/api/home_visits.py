@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response
-from flask_smorest import Blueprint
 
 from booking import home_visit_steps as steps
 from booking import home_visits as domain
@@ -20,6 +19,7 @@ from ..context import api_actor, current_clock
 from ..extensions import db
 from ..home_visits import case_body
 from ..i18n import translate
+from .blueprint import Blueprint
 from .schemas.home_visits import (
     CallIn,
     CaseOut,

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from booking import households as domain
 from core.actors import Role
 
 from ..context import api_actor, current_clock
 from ..extensions import db
+from .blueprint import Blueprint
 from .pagination import page_of, paged
 from .schemas.common import PageArgs
 from .schemas.households import ChildIn, ChildOut, HouseholdIn, HouseholdOut, HouseholdSummaryOut

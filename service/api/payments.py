@@ -4,7 +4,6 @@ processor's notices; refunds for corrections."""
 from __future__ import annotations
 
 from flask import current_app, request
-from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from booking.bookings import Booking
@@ -30,6 +29,7 @@ from ..context import api_actor, current_clock
 from ..extensions import db
 from ..payments import payment_setup
 from ..quotes import tariff_book
+from .blueprint import Blueprint
 from .schemas.bookings import BookingOut
 from .schemas.payments import (
     ArrearsOut,

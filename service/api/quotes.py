@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from core.actors import Role
 
@@ -11,6 +10,7 @@ from ..context import api_actor
 from ..extensions import db
 from ..household_quotes import household_quote_request
 from ..quotes import quote_for
+from .blueprint import Blueprint
 from .schemas.quotes import HouseholdQuoteIn, QuoteIn, QuoteOut
 
 blp = Blueprint("api_quotes", __name__, url_prefix="/api/v1", description="Fees and the cost split")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -11,6 +10,7 @@ from booking.agencies import Agency, agencies_serving
 from booking.geography import District, Province
 
 from ..extensions import db
+from .blueprint import Blueprint
 from .schemas.reference import AgencyArgs, AgencyOut, DistrictArgs, DistrictOut, ProvinceOut
 
 blp = Blueprint("api_reference", __name__, url_prefix="/api/v1", description="Reference data")

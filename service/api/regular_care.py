@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from booking import series as series_domain
 from booking import waiting_list as waiting
@@ -14,6 +13,7 @@ from ..bookings import limits, pricing
 from ..context import api_actor, current_clock
 from ..extensions import db
 from ..payments import contract_with_money
+from .blueprint import Blueprint
 from .schemas.regular_care import (
     PlaceOut,
     SeriesAssignIn,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint
-
 from core.actors import Role
 from vouchers.claims import (
     build_claims,
@@ -18,6 +16,7 @@ from vouchers.settlement import lock_month
 from ..context import api_actor, current_clock
 from ..extensions import db
 from ..quotes import tariff_book
+from .blueprint import Blueprint
 from .schemas.payments import BuildOut, ClaimDetailOut, ClaimOut, LockOut, MonthIn
 
 blp = Blueprint("api_settlement", __name__, url_prefix="/api/v1", description="Settlement")

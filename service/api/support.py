@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import send_file
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from flask_smorest.fields import Upload as UploadField
 from marshmallow import Schema, fields
 
@@ -19,6 +18,7 @@ from ..context import api_actor, current_clock
 from ..extensions import db
 from ..quotes import tariff_book
 from ..support import application_view, document_store, notification_text, uploads
+from .blueprint import Blueprint
 from .schemas.support import (
     ApplicationArgs,
     ApplicationIn,

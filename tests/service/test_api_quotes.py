@@ -176,3 +176,15 @@ def test_a_new_tariff_year_is_only_a_data_file(_session_app, clock, tmp_path):
         assert body["total"] == 13400 * 2  # 4 half hours at 6,700
     finally:
         dispose(app)
+
+
+def test_an_unknown_code_is_refused_with_the_translated_list_message(client):
+    response = client.post(
+        "/api/v1/quotes",
+        json={**REQUEST, "tier": "platinum", "groups": ["vip"]},
+        headers={"Accept-Language": "en"},
+    )
+    assert response.status_code == 422
+    fields = response.json["error"]["fields"]
+    assert fields["tier"] == "Choose a value from the list."
+    assert fields["groups.0"] == "Choose a value from the list."

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from enum import Enum
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, post_load, validate, validates
+from marshmallow import Schema, ValidationError, fields, post_load, validate
 
 from core.i18n import N_
 from vouchers.cost_split import ChildFacts, QuoteRequest, SickRate, check_services
@@ -22,29 +23,44 @@ class ServiceField(fields.String):
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Service:
         text = super()._deserialize(value, attr, data, **kwargs)
+        if text in SERVICES:
+            return SERVICES[text]
         codes = [code.strip() for code in text.split("+")]
-        if any(code not in set(Service) for code in codes):
+        if any(code not in SERVICES for code in codes):
             raise ValidationError(CHOOSE_FROM_LIST)
-        check_services(Service(code) for code in codes)  # raises comprehensive_with_sick
+        check_services(SERVICES[code] for code in codes)  # raises comprehensive_with_sick
         if len(set(codes)) > 1:
             raise ValidationError(N_("Choose one service per booking."))
-        return Service(codes[0])
+        return SERVICES[codes[0]]
+
+
+SERVICES = {service.value: service for service in Service}
+
+
+def code_of(enum: type[Enum], **kwargs: Any) -> fields.Enum:
+    """One code of ``enum`` by its value, refused with the message a translator translated."""
+    return fields.Enum(enum, by_value=True, error_messages={"unknown": CHOOSE_FROM_LIST}, **kwargs)
+
+
+def in_half_hours(value: Decimal) -> None:
+    if (value * 2) % 1:
+        raise ValidationError(HALF_HOURS)
 
 
 class QuoteChildIn(StrictSchema):
     birth_date = fields.Date(required=True)
     korean_national = fields.Boolean(load_default=True)
-    attendance = choice([a.value for a in Attendance], load_default=Attendance.NONE.value)
+    attendance = code_of(Attendance, load_default=Attendance.NONE)
     closure = fields.Boolean(load_default=False)
 
-    @post_load
-    def make(self, data: dict[str, Any], **_: Any) -> ChildFacts:
-        return ChildFacts(
-            birth_date=data["birth_date"],
-            supported=data["korean_national"],
-            attendance=Attendance(data["attendance"]),
-            closure=data["closure"],
-        )
+
+def child_facts(child: dict[str, Any]) -> ChildFacts:
+    return ChildFacts(
+        birth_date=child["birth_date"],
+        supported=child["korean_national"],
+        attendance=child["attendance"],
+        closure=child["closure"],
+    )
 
 
 class QuoteIn(StrictSchema):
@@ -52,19 +68,17 @@ class QuoteIn(StrictSchema):
     start = fields.AwareDateTime(required=True, error_messages={"invalid_awareness": NOT_AWARE})
     end = fields.AwareDateTime(required=True, error_messages={"invalid_awareness": NOT_AWARE})
     children = fields.List(fields.Nested(QuoteChildIn), required=True)
-    tier = choice([t.value for t in Tier], required=True)
-    groups = fields.List(choice([g.value for g in Group]), load_default=list)
-    sick_rate = choice([r.value for r in SickRate], load_default=SickRate.FLAT.value)
+    tier = code_of(Tier, required=True)
+    groups = fields.List(code_of(Group), load_default=list)
+    sick_rate = code_of(SickRate, load_default=SickRate.FLAT)
     hours_used = fields.Decimal(
         load_default=Decimal(0),
-        validate=validate.Range(min=0, max=10_000, error=N_("This number is out of range.")),
+        validate=[
+            validate.Range(min=0, max=10_000, error=N_("This number is out of range.")),
+            in_half_hours,
+        ],
         metadata={"description": "supported hours already used this year (R-SUP-10)"},
     )
-
-    @validates("hours_used")
-    def half_hours(self, value: Decimal, **_: Any) -> None:
-        if (value * 2) % 1:
-            raise ValidationError(HALF_HOURS)
 
     @post_load
     def make(self, data: dict[str, Any], **_: Any) -> QuoteRequest:
@@ -72,10 +86,10 @@ class QuoteIn(StrictSchema):
             service=data["service"],
             start=data["start"],
             end=data["end"],
-            children=tuple(data["children"]),
-            tier=Tier(data["tier"]),
-            groups=frozenset(Group(g) for g in data["groups"]),
-            sick_rate=SickRate(data["sick_rate"]),
+            children=tuple(child_facts(child) for child in data["children"]),
+            tier=data["tier"],
+            groups=frozenset(data["groups"]),
+            sick_rate=data["sick_rate"],
             minutes_used=int(data["hours_used"] * 60),
         )
 
