@@ -69,7 +69,7 @@ def is_surcharged_day(day: date, terms: SurchargeTerms) -> bool:
     return (
         (terms.sundays and day.weekday() == calendar.SUNDAY)
         or (terms.public_holidays and is_public_holiday(day))
-        or f"{day:%m-%d}" in terms.extra_days
+        or f"{day.month:02}-{day.day:02}" in terms.extra_days  # "MM-DD"
     )
 
 

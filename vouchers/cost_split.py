@@ -227,10 +227,9 @@ def quote(request: QuoteRequest, tariffs: TariffBook) -> Quote:
     """Price a booking: the fee of each half hour of each child and who pays it."""
     start, end, service, children = request.start, request.end, request.service, request.children
     check_aware(start, "start")
-    check_aware(end, "end")
     day = start.astimezone(SEOUL).date()
     tariff = tariffs.for_date(day)
-    check_span(start, end, tariff.services[service].minimum_hours)
+    check_span(start, end, tariff.services[service].minimum_hours)  # checks the end's offset too
     if request.minutes_used < 0:
         message = N_("The hours already used cannot be negative.")
         raise invalid(message, "invalid_hours_used", "hours_used")

@@ -284,15 +284,15 @@ class TariffBook:  # All known tariffs, ordered by the date they take effect.
         """The tariff in force on ``day`` (a Seoul calendar date)."""
         if isinstance(day, datetime):  # an instant: its date in Seoul
             day = day.astimezone(SEOUL).date()
-        found = [t for t in self.tariffs if t.year == day.year and t.effective_from <= day]
-        if not found:
-            raise ValidationFailed(
-                N_("There are no fees for %(date)s yet."),
-                code="no_tariff_year",
-                fields={"start": N_("There are no fees for this date yet.")},
-                date=day.isoformat(),
-            )
-        return found[-1]
+        for tariff in reversed(self.tariffs):  # the latest that has taken effect
+            if tariff.year == day.year and tariff.effective_from <= day:
+                return tariff
+        raise ValidationFailed(
+            N_("There are no fees for %(date)s yet."),
+            code="no_tariff_year",
+            fields={"start": N_("There are no fees for this date yet.")},
+            date=day.isoformat(),
+        )
 
     @property
     def years(self) -> tuple[int, ...]:
