@@ -1,4 +1,4 @@
-"""flask-smorest's Blueprint, reading JSON bodies through orjson."""
+"""flask-smorest's Blueprint, reading JSON bodies through orjson and building schemas once."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from typing import Any
 import flask_smorest
 import orjson
 from flask import Request
+from flask_smorest.utils import resolve_schema_instance
+from marshmallow import Schema
 from webargs.core import missing
 from webargs.flaskparser import FlaskParser, is_json_request
 
@@ -26,3 +28,8 @@ class JsonParser(FlaskParser):
 
 class Blueprint(flask_smorest.Blueprint):
     ARGUMENTS_PARSER = JsonParser()
+
+    def arguments(self, schema: type[Schema] | Schema, *args: Any, **kwargs: Any) -> Any:
+        """As flask-smorest's, with a schema class made an instance once, here: webargs would
+        build a new one on every request (marshmallow copies every declared field to do so)."""
+        return super().arguments(resolve_schema_instance(schema), *args, **kwargs)
