@@ -39,8 +39,10 @@ def web_actor() -> Actor | None:
 
 def api_user() -> User | None:
     """The user behind the request's bearer token; the API never accepts session cookies."""
+    header = request.headers.get("Authorization")
+    if not header:  # the public endpoints' usual caller: nothing to look up or remember
+        return None
     if "api_user" not in g:
-        header = request.headers.get("Authorization", "")
         scheme, _, token = header.partition(" ")
         user = None
         if scheme.lower() == "bearer" and token.strip():

@@ -125,7 +125,7 @@ class QuoteRequest:
     minutes_used: int = 0  # supported minutes already used in the cap's period (R-SUP-10)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Explanation:
     """One rule applied: an untranslated ``N_`` message and the values of its placeholders."""
 
@@ -136,7 +136,7 @@ class Explanation:
         return self.message % dict(self.params)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class QuoteLine:
     """One child's run of consecutive units with the same fee band and support."""
 
