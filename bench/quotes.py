@@ -223,11 +223,19 @@ def bench_http(seconds: int, workers: int, rounds_count: int) -> list[Round]:
         url = f"{base}/api/v1/quotes"
         wrk(f"{base}/livez", 2)  # warm up
         wrk(url, 2, mixed)
-        # alternate the runs, so that a slow spell of this shared machine hits each alike
-        return [
-            Round(wrk(f"{base}/livez", seconds), wrk(url, seconds, mixed), wrk(url, seconds, heavy))
-            for _ in range(rounds_count)
-        ]
+        runs = {
+            "trivial": lambda: wrk(f"{base}/livez", seconds),
+            "mixed": lambda: wrk(url, seconds, mixed),
+            "heavy": lambda: wrk(url, seconds, heavy),
+        }
+        rounds = []
+        for number in range(rounds_count):
+            # alternate the runs, so that a slow spell of this shared machine hits each alike,
+            # and reverse their order every other round, so that none always comes first
+            order = list(runs) if number % 2 == 0 else list(reversed(runs))
+            measured = {name: runs[name]() for name in order}
+            rounds.append(Round(**measured))
+        return rounds
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)

@@ -35,18 +35,19 @@ def _parsed(identifier: str) -> Locale:
 
 def select_locale() -> str:
     """The user's saved language, then the session's, then Accept-Language, then Korean."""
-    supported = supported_locales()
-    if request.path.startswith("/api/"):
+    config = current_app.config
+    supported = config["SUPPORTED_LOCALES"]
+    if request.path.startswith("/api/"):  # the API never reads the session cookie
         user = api_user()
         if user is not None and user.locale in supported:
             return user.locale
-    elif web_actor() is not None and current_user.locale in supported:
-        return current_user.locale
-    chosen = session.get("locale") if not request.path.startswith("/api/") else None
-    if chosen in supported:
-        return chosen
+    else:
+        if web_actor() is not None and current_user.locale in supported:
+            return current_user.locale
+        if session.get("locale") in supported:
+            return session["locale"]
     header = request.headers.get("Accept-Language", "")
-    return _best_match(header, tuple(supported)) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    return _best_match(header, tuple(supported)) or config["BABEL_DEFAULT_LOCALE"]
 
 
 @functools.lru_cache(maxsize=256)

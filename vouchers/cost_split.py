@@ -105,7 +105,7 @@ class FeeBand(StrEnum):
     SURCHARGED = "surcharged"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ChildFacts:
     birth_date: date
     supported: bool = True  # False: no Korean nationality (R-SVC-2), full price
@@ -113,7 +113,7 @@ class ChildFacts:
     closure: bool = False  # R-SUP-11: the family recorded a closure, vacation or illness
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class QuoteRequest:
     service: Service
     start: datetime  # timezone-aware
@@ -165,7 +165,7 @@ class QuoteLine:
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Quote:
     tariff_year: int
     total: int
