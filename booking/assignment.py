@@ -91,7 +91,6 @@ def rank_candidates(
 ) -> list[Candidate]:
     """Every caregiver who can take ``booking``, best first (``only``: check that one alone)."""
     household = booking.household
-    district = household.district
     skills = required_skills(booking)
     start, end = booking.starts_at, booking.ends_at
     local_start, local_end = start.astimezone(SEOUL), end.astimezone(SEOUL)
@@ -104,7 +103,7 @@ def rank_candidates(
         Caregiver.active,
         Caregiver.id.in_(
             select(caregiver_areas.c.caregiver_id).where(
-                caregiver_areas.c.district_code == district.code
+                caregiver_areas.c.district_code == household.district_code
             )
         ),
         Caregiver.id.in_(
@@ -150,11 +149,12 @@ def rank_candidates(
                 District.code.in_(
                     {b.household.district_code for bookings in busy.values() for b in bookings}
                     | {c.home_district_code for c in caregivers}
-                    | {district.code}
+                    | {household.district_code}
                 )
             )
         )
     }
+    district = districts[household.district_code]
     known = Counter(
         dict(
             session.execute(

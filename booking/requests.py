@@ -157,6 +157,7 @@ def request_booking(
         urgent=_is_urgent(draft, pricing, clock),
         clock=clock,
     )
+    booking.household = household  # loaded already: matching reads it without another query
     session.add(booking)
     flush_or_conflict(
         session,
@@ -208,6 +209,7 @@ def new_booking(
             )
             for child_id in dict.fromkeys(draft.child_ids)
         ],
+        transitions=[],  # none yet: known empty, never read back from the database
     )
 
 

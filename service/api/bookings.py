@@ -18,7 +18,7 @@ from core.i18n import N_
 
 from ..bookings import bookings_for_actor, get_booking, limits, offer_expiry, pricing
 from ..context import api_actor, current_clock
-from ..extensions import db
+from ..extensions import commit_keeping_objects, db
 from ..support import document_store, uploads
 from .blueprint import Blueprint
 from .schemas.bookings import (
@@ -88,7 +88,7 @@ class Bookings(MethodView):
                 clock=current_clock(),
                 expires_in=offer_expiry(),
             )
-        db.session.commit()
+        commit_keeping_objects(db.session)
         return booking
 
 
