@@ -256,14 +256,16 @@ def quote(request: QuoteRequest, tariffs: TariffBook) -> Quote:
     with_support = [plan.rate > 0 for plan in plans]
     # R-SUP-11: the children whose daycare or kindergarten hours take their support away
     attending = [(i, p.no_support_hours) for i, p in enumerate(plans) if p.no_support_hours]
+    surcharge = tariff.surcharge
     days: dict[date, tuple[bool, bool]] = {}  # (surcharged all day, daycare open)
     for unit in care_units(start, end):
         unit_day, clock = unit.date(), unit.time()
-        if unit_day not in days:
-            surcharged_day = is_surcharged_day(unit_day, tariff.surcharge)
-            days[unit_day] = (surcharged_day, is_centre_day(unit_day))
-        surcharged_day, centre_day = days[unit_day]
-        surcharged = surcharged_day or is_night(clock, tariff.surcharge)  # R-FEE-2
+        flags = days.get(unit_day)
+        if flags is None:
+            flags = (is_surcharged_day(unit_day, surcharge), is_centre_day(unit_day))
+            days[unit_day] = flags
+        surcharged_day, centre_day = flags
+        surcharged = surcharged_day or is_night(clock, surcharge)  # R-FEE-2
         surcharged_units += surcharged
         eligible = with_support
         if attending and centre_day:

@@ -105,6 +105,9 @@ class QuoteLineOut(Schema):
     parent = fields.Integer()
     supported = fields.Boolean()
 
+    def get_attribute(self, obj: Any, attr: str, default: Any) -> Any:
+        return getattr(obj, attr, default)  # always a QuoteLine: no keys, no dotted paths
+
 
 class QuoteOut(Schema):
     total = fields.Integer()
@@ -116,6 +119,9 @@ class QuoteOut(Schema):
     unsupported_minutes = fields.Integer()
     lines = fields.List(fields.Nested(QuoteLineOut))
     explanation = fields.List(fields.String())
+
+    def get_attribute(self, obj: Any, attr: str, default: Any) -> Any:
+        return obj.get(attr, default)  # always the dict of ``quote_for``
 
 
 class HouseholdQuoteIn(StrictSchema):
