@@ -14,9 +14,10 @@ import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from core.clock import SEOUL
 from core.i18n import N_
@@ -24,6 +25,7 @@ from core.i18n import N_
 from .bookings import WITH_CAREGIVER, Booking, BookingKind, BookingState
 from .caregivers import Caregiver, CaregiverSkill, Leave, Skill, WeeklySlot, caregiver_areas
 from .geography import District, distance_km
+from .households import Household
 
 INFANT_MONTHS = 36
 SKILL_FOR_SERVICE = {
@@ -47,6 +49,16 @@ class CaregiverLimits:  # R-BK-5 (the figures come from the tariff of the year; 
 class Reason:
     message: str
     params: dict[str, int | str] = field(default_factory=dict)
+
+
+class Visit(NamedTuple):
+    """Another visit of a caregiver, as much of it as the rules need."""
+
+    starts_at: datetime
+    ends_at: datetime
+    service: str
+    household_id: int
+    district_code: str
 
 
 @dataclass(frozen=True)
@@ -129,9 +141,17 @@ def rank_candidates(
     if not caregivers:
         return []
     week_start = datetime.combine(day - timedelta(days=day.weekday()), datetime.min.time(), SEOUL)
-    busy: dict[int, list[Booking]] = defaultdict(list)
-    for other in session.scalars(
-        select(Booking)
+    busy: dict[int, list[Visit]] = defaultdict(list)
+    for caregiver_id, *visit in session.execute(  # plain rows: a week of visits of many people
+        select(
+            Booking.caregiver_id,
+            Booking.starts_at,
+            Booking.ends_at,
+            Booking.service,
+            Booking.household_id,
+            Household.district_code,
+        )
+        .join(Household, Household.id == Booking.household_id)
         .where(
             Booking.caregiver_id.in_([c.id for c in caregivers]),
             Booking.state.in_([s.value for s in WITH_CAREGIVER]),
@@ -139,15 +159,14 @@ def rank_candidates(
             Booking.starts_at < week_start + timedelta(days=8),
             Booking.ends_at > week_start - timedelta(days=1),
         )
-        .options(selectinload(Booking.household))
     ):
-        busy[other.caregiver_id].append(other)
+        busy[caregiver_id].append(Visit(*visit))
     districts = {
         d.code: d
         for d in session.scalars(
             select(District).where(
                 District.code.in_(
-                    {b.household.district_code for bookings in busy.values() for b in bookings}
+                    {b.district_code for bookings in busy.values() for b in bookings}
                     | {c.home_district_code for c in caregivers}
                     | {household.district_code}
                 )
@@ -234,7 +253,7 @@ def rank_candidates(
 
 
 def _free(
-    theirs: list[Booking],
+    theirs: list[Visit],
     booking: Booking,
     districts: dict[str, District],
     here: District,
@@ -242,9 +261,7 @@ def _free(
 ) -> bool:
     """No overlap with another visit, counting the journey between the two homes."""
     for other in theirs:
-        travel = timedelta(
-            minutes=travel_minutes(districts[other.household.district_code], here, limits)
-        )
+        travel = timedelta(minutes=travel_minutes(districts[other.district_code], here, limits))
         if (
             other.starts_at < booking.ends_at + travel
             and booking.starts_at < other.ends_at + travel
