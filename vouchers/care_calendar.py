@@ -114,8 +114,10 @@ def service_allows_age(terms: ServiceTerms, birth_date: date, day: date) -> bool
     reaches ``max_age_months``, or until the end of that month (``infant_fullday``)."""
     if not has_reached(birth_date, terms.min_age_months, day):
         return False
-    limit = add_months(birth_date, terms.max_age_months)
-    return day <= end_of_month(limit) if terms.through_end_of_month else day < limit
+    if terms.through_end_of_month:  # until the end of the month of that anniversary
+        year, month = divmod(birth_date.year * 12 + birth_date.month - 1 + terms.max_age_months, 12)
+        return (day.year, day.month) <= (year, month + 1)
+    return not has_reached(birth_date, terms.max_age_months, day)
 
 
 def invalid(message: str, code: str, field_name: str, **params: int | str) -> ValidationFailed:

@@ -14,6 +14,7 @@ from vouchers.care_calendar import (
     add_months,
     age_in_years,
     care_units,
+    end_of_month,
     has_reached,
     in_attendance_hours,
     is_public_holiday,
@@ -141,6 +142,22 @@ def test_ages():
 def test_has_reached_is_the_month_anniversary(birth_date, months, on):
     """The shortcut for days up to the 28th agrees with the anniversary date itself."""
     assert has_reached(birth_date, months, on) is (on >= add_months(birth_date, months))
+
+
+@given(
+    service=st.sampled_from(list(Service)),
+    birth_date=st.dates(date(2010, 1, 1), date(2026, 12, 31)),
+    day=st.dates(date(2024, 1, 1), date(2026, 12, 31)),
+)
+def test_service_ages_follow_the_table_definition(service, birth_date, day):
+    """R-SVC table: from the minimum age to the day before the maximum, or to the end of that
+    month, as the anniversary dates themselves say."""
+    terms = TARIFF.services[service]
+    limit = add_months(birth_date, terms.max_age_months)
+    expected = day >= add_months(birth_date, terms.min_age_months) and (
+        day <= end_of_month(limit) if terms.through_end_of_month else day < limit
+    )
+    assert service_allows_age(terms, birth_date, day) is expected
 
 
 @pytest.mark.parametrize(
