@@ -35,8 +35,7 @@ def _parsed(identifier: str) -> Locale:
 
 def select_locale() -> str:
     """The user's saved language, then the session's, then Accept-Language, then Korean."""
-    config = current_app.config
-    supported = config["SUPPORTED_LOCALES"]
+    supported = supported_locales()
     if request.path.startswith("/api/"):  # the API never reads the session cookie
         user = api_user()
         if user is not None and user.locale in supported:
@@ -47,7 +46,7 @@ def select_locale() -> str:
         if session.get("locale") in supported:
             return session["locale"]
     header = request.headers.get("Accept-Language", "")
-    return _best_match(header, tuple(supported)) or config["BABEL_DEFAULT_LOCALE"]
+    return _best_match(header, tuple(supported)) or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 @functools.lru_cache(maxsize=256)

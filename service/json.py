@@ -1,7 +1,7 @@
 """JSON for every response and request body, through orjson.
 
 Flask's own provider goes through the standard library: a quote's answer (Korean explanations
-escaped as \\uXXXX, keys sorted) took 20 µs to encode, orjson takes under 1 µs and sends the
+escaped to ASCII, keys sorted) took 20 µs to encode; orjson takes under 1 µs and sends the
 text as UTF-8.
 """
 

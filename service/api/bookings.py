@@ -13,12 +13,13 @@ from booking import matching, visits
 from booking.assignment import rank_candidates
 from booking.requests import cancel_booking, cancellation_quote, request_booking
 from core.actors import Role
+from core.db import commit_keeping_objects
 from core.errors import Conflict, NotFound
 from core.i18n import N_
 
 from ..bookings import bookings_for_actor, get_booking, limits, offer_expiry, pricing
 from ..context import api_actor, current_clock
-from ..extensions import commit_keeping_objects, db
+from ..extensions import db
 from ..support import document_store, uploads
 from .blueprint import Blueprint
 from .schemas.bookings import (
@@ -88,7 +89,7 @@ class Bookings(MethodView):
                 clock=current_clock(),
                 expires_in=offer_expiry(),
             )
-        commit_keeping_objects(db.session)
+        commit_keeping_objects(db.session())  # the answer shows the booking as written
         return booking
 
 

@@ -18,7 +18,7 @@ blp = Blueprint("api_quotes", __name__, url_prefix="/api/v1", description="Fees 
 
 @blp.route("/quotes")
 class Quotes(MethodView):
-    @blp.arguments(QuoteIn())  # instances: webargs would build one per request from a class
+    @blp.arguments(QuoteIn())
     @blp.response(200, QuoteOut())
     def post(self, request):
         """What care costs, what the government voucher pays and what the parent pays."""

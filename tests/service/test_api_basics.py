@@ -46,3 +46,27 @@ def test_http_errors_use_the_error_body(client):
     assert "GET" in wrong_method.headers["Allow"]
     page = client.get("/no-such-page")
     assert page.status_code == 404 and b"<html" in page.data
+
+
+def test_json_is_written_as_flask_writes_it_but_as_utf8(app):
+    """The orjson provider: dates as HTTP dates, decimals as text, int keys, Korean unescaped."""
+    from datetime import date
+    from decimal import Decimal
+
+    with app.test_request_context():
+        response = app.json.response({"on": date(2026, 3, 3), "hours": Decimal("1.5"), 7: "돌봄"})
+    assert response.mimetype == "application/json"
+    assert response.get_data(as_text=True) == (
+        '{"on":"Tue, 03 Mar 2026 00:00:00 GMT","hours":"1.5","7":"돌봄"}\n'
+    )
+    assert app.json.loads(b'{"a": [1, 2]}') == {"a": [1, 2]}
+
+
+def test_broken_or_empty_json_bodies_get_a_clean_error(client):
+    """The API's own body parser (orjson inside webargs): 4xx with the error body, never 500."""
+    broken = client.post("/api/v1/quotes", data="{", content_type="application/json")
+    assert broken.status_code == 400 and error_code(broken)
+    empty = client.post("/api/v1/quotes", data="", content_type="application/json")
+    assert empty.status_code == 422 and "service" in empty.json["error"]["fields"]
+    not_utf8 = client.post("/api/v1/quotes", data=b"\xff\xfe", content_type="application/json")
+    assert not_utf8.status_code in (400, 422) and error_code(not_utf8)

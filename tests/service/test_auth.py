@@ -133,6 +133,15 @@ def test_tokens_authenticate_api_calls_and_expire(client, session, clock):
     assert expired.status_code == 401 and error_code(expired) == "not_authenticated"
 
 
+def test_a_deactivated_users_token_is_refused(client, session):
+    user = ParentFactory()
+    headers = bearer(client, user)
+    user.active = False
+    session.flush()
+    refused = client.get("/api/v1/me", headers=headers)
+    assert refused.status_code == 401 and error_code(refused) == "not_authenticated"
+
+
 def test_api_refuses_missing_or_bad_credentials(client):
     assert client.get("/api/v1/me").status_code == 401
     assert client.get("/api/v1/me", headers={"Authorization": "Bearer nonsense"}).status_code == 401
