@@ -11,7 +11,7 @@ hours across caregivers. Each candidate carries its reasons in words an agency c
 from __future__ import annotations
 
 import math
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
@@ -51,6 +51,14 @@ class Reason:
     params: dict[str, int | str] = field(default_factory=dict)
 
 
+class Place(NamedTuple):
+    """A district's centre, as the journey between two homes is reckoned."""
+
+    code: str
+    lat_e6: int
+    lon_e6: int
+
+
 class Visit(NamedTuple):
     """Another visit of a caregiver, as much of it as the rules need."""
 
@@ -58,7 +66,7 @@ class Visit(NamedTuple):
     ends_at: datetime
     service: str
     household_id: int
-    district_code: str
+    place: Place
 
 
 @dataclass(frozen=True)
@@ -70,7 +78,7 @@ class Candidate:
     distance_km: int
 
 
-def travel_minutes(a: District, b: District, limits: CaregiverLimits) -> int:
+def travel_minutes(a: Place, b: Place, limits: CaregiverLimits) -> int:
     if a.code == b.code:
         return 0
     km = distance_km(a.lat_e6, a.lon_e6, b.lat_e6, b.lon_e6)
@@ -137,64 +145,58 @@ def rank_candidates(
         )
     if only is not None:
         query = query.where(Caregiver.id == only)
-    caregivers = list(session.scalars(query))
-    if not caregivers:
+    # the visits each caregiver has paid this family (continuity), beside the caregiver
+    known_visits = (
+        select(func.count())
+        .where(
+            Booking.household_id == household.id,
+            Booking.caregiver_id == Caregiver.id,
+            Booking.state.in_([BookingState.COMPLETED.value, BookingState.CONFIRMED.value]),
+        )
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        query.add_columns(District.lat_e6, District.lon_e6, known_visits).join(
+            District, District.code == Caregiver.home_district_code
+        )
+    ).all()
+    if not rows:
         return []
     week_start = datetime.combine(day - timedelta(days=day.weekday()), datetime.min.time(), SEOUL)
     busy: dict[int, list[Visit]] = defaultdict(list)
-    for caregiver_id, *visit in session.execute(  # plain rows: a week of visits of many people
+    for caregiver_id, starts_at, ends_at, service, household_id, *place in session.execute(
+        # plain rows: a week of visits of many people
         select(
             Booking.caregiver_id,
             Booking.starts_at,
             Booking.ends_at,
             Booking.service,
             Booking.household_id,
-            Household.district_code,
+            District.code,
+            District.lat_e6,
+            District.lon_e6,
         )
         .join(Household, Household.id == Booking.household_id)
+        .join(District, District.code == Household.district_code)
         .where(
-            Booking.caregiver_id.in_([c.id for c in caregivers]),
+            Booking.caregiver_id.in_([row[0].id for row in rows]),
             Booking.state.in_([s.value for s in WITH_CAREGIVER]),
             Booking.id != booking.id,
             Booking.starts_at < week_start + timedelta(days=8),
             Booking.ends_at > week_start - timedelta(days=1),
         )
     ):
-        busy[caregiver_id].append(Visit(*visit))
-    districts = {
-        d.code: d
-        for d in session.scalars(
-            select(District).where(
-                District.code.in_(
-                    {b.district_code for bookings in busy.values() for b in bookings}
-                    | {c.home_district_code for c in caregivers}
-                    | {household.district_code}
-                )
-            )
-        )
-    }
-    district = districts[household.district_code]
-    known = Counter(
-        dict(
-            session.execute(
-                select(Booking.caregiver_id, func.count())
-                .where(
-                    Booking.household_id == household.id,
-                    Booking.caregiver_id.in_([c.id for c in caregivers]),
-                    Booking.state.in_([BookingState.COMPLETED.value, BookingState.CONFIRMED.value]),
-                )
-                .group_by(Booking.caregiver_id)
-            ).all()
-        )
-    )
+        busy[caregiver_id].append(Visit(starts_at, ends_at, service, household_id, Place(*place)))
+    home = household.district
+    here = Place(home.code, home.lat_e6, home.lon_e6)
     home_languages = set(household.home_languages) - {"ko"}
     adhoc = booking.kind == BookingKind.ADHOC
     weekly_cap = limits.weekly_overtime_minutes if overtime else limits.weekly_minutes
     length = _minutes(start, end)
     found = []
-    for caregiver in caregivers:
+    for caregiver, lat_e6, lon_e6, visits in rows:
         theirs = busy[caregiver.id]
-        if not _free(theirs, booking, districts, district, limits):
+        if not _free(theirs, booking, here, limits):
             continue
         same_day = [b for b in theirs if b.starts_at.astimezone(SEOUL).date() == day]
         if sum(_minutes(b.starts_at, b.ends_at) for b in same_day) + length > limits.daily_minutes:
@@ -208,15 +210,7 @@ def rank_candidates(
             booking.service == "sick" or any(b.service == "sick" for b in other_homes)
         ):
             continue  # R-SVC table: after sick-child care, no other home that day
-        km = round(
-            distance_km(
-                districts[caregiver.home_district_code].lat_e6,
-                districts[caregiver.home_district_code].lon_e6,
-                district.lat_e6,
-                district.lon_e6,
-            )
-        )
-        visits = known[caregiver.id]
+        km = round(distance_km(lat_e6, lon_e6, here.lat_e6, here.lon_e6))
         light = week_minutes < limits.light_load_minutes
         shared = sorted(home_languages & set(caregiver.languages))
         reasons = []
@@ -252,16 +246,10 @@ def rank_candidates(
     return found
 
 
-def _free(
-    theirs: list[Visit],
-    booking: Booking,
-    districts: dict[str, District],
-    here: District,
-    limits: CaregiverLimits,
-) -> bool:
+def _free(theirs: list[Visit], booking: Booking, here: Place, limits: CaregiverLimits) -> bool:
     """No overlap with another visit, counting the journey between the two homes."""
     for other in theirs:
-        travel = timedelta(minutes=travel_minutes(districts[other.district_code], here, limits))
+        travel = timedelta(minutes=travel_minutes(other.place, here, limits))
         if (
             other.starts_at < booking.ends_at + travel
             and booking.starts_at < other.ends_at + travel

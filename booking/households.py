@@ -17,7 +17,7 @@ from sqlalchemy import (
     func,
     select,
 )
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship
 
 from core.actors import Actor, Role
 from core.audit import record
@@ -221,6 +221,29 @@ def find_own_household(session: Session, actor: Actor) -> Household | None:
 
 def get_own_household(session: Session, actor: Actor) -> Household:
     household = find_own_household(session, actor)
+    if household is None:
+        raise NotFound(N_("You have not registered your household yet."), code="no_household")
+    return household
+
+
+def lock_own_household(session: Session, actor: Actor) -> Household:
+    """The parent's household, locked until the transaction ends, with its children and district.
+
+    Whatever a family books is decided under this lock, one request at a time: two bookings made
+    at once can never together pass a cap or a check that each would pass alone.
+    """
+    household = (
+        session.scalars(
+            select(Household)
+            .where(Household.applicant_user_id == actor.user_id)
+            .options(joinedload(Household.children), joinedload(Household.district))
+            .with_for_update(of=Household)
+        )
+        .unique()
+        .one_or_none()
+        if actor.role is Role.PARENT
+        else None
+    )
     if household is None:
         raise NotFound(N_("You have not registered your household yet."), code="no_household")
     return household

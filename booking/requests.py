@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from core.actors import Actor, Role
@@ -20,7 +20,7 @@ from core.clock import SEOUL, Clock
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from core.i18n import N_
 
-from .agencies import agencies_serving
+from .agencies import Agency, agency_districts
 from .bookings import (
     HOLDING,
     BookedChild,
@@ -29,9 +29,11 @@ from .bookings import (
     BookingState,
     flush_or_conflict,
     move,
-    overlapping,
 )
-from .households import ChildState, Household, MemberState, get_own_household
+from .households import ChildState, Household, MemberState, lock_own_household
+
+# R-CAN-3 counts the strikes of a calendar month: two months back reach its first day
+LATE_CANCELLATION_REACH = timedelta(days=62)
 
 
 @dataclass(frozen=True)
@@ -109,48 +111,39 @@ def request_booking(
     """
     if actor.role is not Role.PARENT:
         raise NotFound()
-    household = get_own_household(session, actor)
-    earlier = session.scalar(
-        select(Booking).where(
-            Booking.household_id == household.id, Booking.request_key == draft.request_key
-        )
-    )
-    if earlier is not None:
+    # one booking at a time per household: the reserved hours can never exceed the cap together,
+    # and a double click that waited for the lock finds the first booking
+    household = lock_own_household(session, actor)
+    facts = request_facts(session, household, draft, now=clock.now())
+    if facts.earlier_id is not None:
+        earlier = session.get(Booking, facts.earlier_id)
+        assert earlier is not None
         return earlier
     _check_member(household, draft)
     _check_window(draft, pricing.request_window(draft.starts_at.astimezone(SEOUL).date()), clock)
     if draft.service == "sick" and draft.sick_note not in ("uploaded", "at_visit"):
         message = N_("Sick-child care needs a doctor's note: upload it or show it at the visit.")
         raise ValidationFailed(message, code="doctor_note_required", fields={"sick_note": message})
-    barred_until = barred_until_date(session, household.id, pricing=pricing, clock=clock)
-    if barred_until is not None:
-        raise Forbidden(
-            N_("After three late cancellations this month, booking is paused until %(date)s."),
-            code="barred",
-            date=barred_until.isoformat(),
-        )
+    strikes = pricing.strike_terms(clock.now().astimezone(SEOUL).date())
+    if facts.recent_cancellations >= strikes.count:  # fewer cannot make a bar (R-CAN-3)
+        barred_until = barred_until_date(session, household.id, pricing=pricing, clock=clock)
+        if barred_until is not None:
+            raise Forbidden(
+                N_("After three late cancellations this month, booking is paused until %(date)s."),
+                code="barred",
+                date=barred_until.isoformat(),
+            )
     pricing.check_can_book(session, household, clock)
-    # one booking at a time per household: the reserved hours can never exceed the cap together
-    session.execute(select(Household.id).where(Household.id == household.id).with_for_update())
-    earlier = session.scalar(  # a double click that waited for the lock finds the first booking
-        select(Booking).where(
-            Booking.household_id == household.id, Booking.request_key == draft.request_key
-        )
-    )
-    if earlier is not None:
-        return earlier
-    if overlapping(
-        session, child_ids=list(draft.child_ids), starts_at=draft.starts_at, ends_at=draft.ends_at
-    ):
+    if facts.child_busy:
         raise Conflict(N_("A child is already booked at this time."), code="child_already_booked")
-    agency_id = _agency_for(session, household)
-    used = reserved_minutes(session, household.id, draft.starts_at.astimezone(SEOUL).year)
-    price = pricing.price(session, household, draft, used)
+    if facts.agency_id is None:
+        raise Conflict(N_("No agency serves your district yet."), code="no_agency")
+    price = pricing.price(session, household, draft, facts.reserved_minutes)
     if draft.covered_by_contract:  # R-PAY-3: the monthly contract is paid as a whole
         price = Price(0, 0, 0, price.tariff_year, price.tier, 0, [])
     booking = new_booking(
         household.id,
-        agency_id,
+        facts.agency_id,
         draft,
         price,
         requested_by=actor.user_id,
@@ -169,6 +162,51 @@ def request_booking(
     )
     record(session, actor, "booking.requested", "booking", booking.id, clock=clock)
     return booking
+
+
+@dataclass(frozen=True)
+class RequestFacts:
+    """What a new request must know of the family's other bookings, read in one round trip."""
+
+    earlier_id: int | None  # the booking already made with this request key
+    reserved_minutes: int  # R-SUP-10: subsidised minutes held against the year's cap
+    child_busy: bool  # a child is already booked at this time
+    recent_cancellations: int  # cancelled bookings within the reach of R-CAN-3
+    agency_id: int | None  # the agency to book with (see ``_agency_choice``)
+
+
+def request_facts(
+    session: Session, household: Household, draft: BookingDraft, *, now: datetime
+) -> RequestFacts:
+    by_key = select(Booking.id).where(
+        Booking.household_id == household.id, Booking.request_key == draft.request_key
+    )
+    child_busy = (
+        select(BookedChild.booking_id)
+        .where(
+            BookedChild.child_id.in_(draft.child_ids),
+            BookedChild.active,  # the copy of "its booking holds the time"
+            BookedChild.starts_at < draft.ends_at,
+            BookedChild.ends_at > draft.starts_at,
+        )
+        .exists()
+    )
+    cancelled = select(func.count()).where(
+        Booking.household_id == household.id,
+        Booking.state == BookingState.CANCELLED,
+        Booking.starts_at >= now - LATE_CANCELLATION_REACH,
+    )
+    year = draft.starts_at.astimezone(SEOUL).year
+    row = session.execute(
+        select(
+            by_key.scalar_subquery(),
+            _reserved_minutes_query(household.id, year).scalar_subquery(),
+            child_busy,
+            cancelled.scalar_subquery(),
+            _agency_choice(household).scalar_subquery(),
+        )
+    ).one()
+    return RequestFacts(row[0], int(row[1] or 0), bool(row[2]), int(row[3] or 0), row[4])
 
 
 def new_booking(
@@ -215,17 +253,18 @@ def new_booking(
 
 def reserved_minutes(session: Session, household_id: int, year: int) -> int:
     """R-SUP-10: subsidised minutes the household's bookings hold against the year's cap."""
+    return int(session.scalar(_reserved_minutes_query(household_id, year)) or 0)
+
+
+def _reserved_minutes_query(household_id: int, year: int) -> Select[tuple[int]]:
     year_start = datetime(year, 1, 1, tzinfo=SEOUL)
-    used = session.scalar(
-        select(func.coalesce(func.sum(Booking.capped_minutes), 0)).where(
-            Booking.household_id == household_id,
-            Booking.state.in_([s.value for s in HOLDING]),
-            Booking.service != "infant_fullday",  # its hours count against a monthly cap
-            Booking.starts_at >= year_start,
-            Booking.starts_at < year_start.replace(year=year + 1),
-        )
+    return select(func.coalesce(func.sum(Booking.capped_minutes), 0)).where(
+        Booking.household_id == household_id,
+        Booking.state.in_([s.value for s in HOLDING]),
+        Booking.service != "infant_fullday",  # its hours count against a monthly cap
+        Booking.starts_at >= year_start,
+        Booking.starts_at < year_start.replace(year=year + 1),
     )
-    return int(used or 0)
 
 
 def _check_member(household: Household, draft: BookingDraft) -> None:
@@ -277,19 +316,28 @@ def _is_urgent(draft: BookingDraft, pricing: Pricing, clock: Clock) -> bool:
     )
 
 
-def _agency_for(session: Session, household: Household) -> int:
+def _agency_choice(household: Household) -> Select[tuple[int]]:
     """The agency the family already uses if it still serves the district, else the first one."""
-    serving = agencies_serving(session, household.district_code)
-    if not serving:
-        raise Conflict(N_("No agency serves your district yet."), code="no_agency")
-    last = session.scalar(
+    serving = select(agency_districts.c.agency_id).where(
+        agency_districts.c.district_code == household.district_code
+    )
+    last = (
         select(Booking.agency_id)
         .where(Booking.household_id == household.id)
         .order_by(Booking.id.desc())
         .limit(1)
+        .scalar_subquery()
     )
-    ids = [agency.id for agency in serving]
-    return last if last in ids else ids[0]
+    first = (
+        select(Agency.id)
+        .where(Agency.id.in_(serving))
+        .order_by(Agency.code)
+        .limit(1)
+        .scalar_subquery()
+    )
+    return select(
+        func.coalesce(serving.where(agency_districts.c.agency_id == last).scalar_subquery(), first)
+    )
 
 
 # --- cancellations (R-CAN-1..3) ----------------------------------------------------------------
@@ -353,7 +401,7 @@ def late_cancellations(
         select(Booking).where(
             Booking.household_id == household_id,
             Booking.state == BookingState.CANCELLED,
-            Booking.starts_at >= now - timedelta(days=62),
+            Booking.starts_at >= now - LATE_CANCELLATION_REACH,
         )
     )
     first_by_service_day: dict[date, date] = {}

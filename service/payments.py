@@ -11,7 +11,7 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from booking.bookings import Booking, BookingSeries, Transition
-from vouchers.booking_payments import sync_booking, sync_contract
+from vouchers.booking_payments import MONEY_STATES, sync_booking, sync_contract
 from vouchers.gateways import StripeGateway, VirtualAccountGateway
 from vouchers.payment_jobs import apply_outcome, claim_command, execute
 from vouchers.payments import PaymentCard, PaymentSetup
@@ -65,7 +65,11 @@ def keep_money_in_step() -> None:
 
 
 def _note_transitions(session: Session, _context: object) -> None:
-    changed = {row.booking_id for row in session.new if isinstance(row, Transition)}
+    changed = {
+        row.booking_id
+        for row in session.new
+        if isinstance(row, Transition) and row.to_state in MONEY_STATES
+    }
     if changed:
         session.info.setdefault(MONEY_DUE, set()).update(changed)
 

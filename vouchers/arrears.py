@@ -46,39 +46,49 @@ class Arrears:
 def arrears_of(
     session: Session, household_id: int, terms: PaymentTerms, *, clock: Clock
 ) -> Arrears:
-    rows = session.execute(
-        select(LedgerEntry.amount, LedgerTransaction.at)
-        .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
-        .where(
-            LedgerEntry.account == Account.PARENT_RECEIVABLE.value,
-            LedgerEntry.owner == str(household_id),
-        )
-        .order_by(LedgerTransaction.at, LedgerEntry.id)
-    ).all()
-    in_flight = (
-        session.scalar(
-            select(func.coalesce(func.sum(PaymentCommand.amount), 0))
-            .join(Payment, Payment.id == PaymentCommand.payment_id)
-            .where(
-                Payment.household_id == household_id,
-                PaymentCommand.operation == Operation.CAPTURE,
-                PaymentCommand.state == CommandState.PLANNED,
-                Payment.state.in_([P.AUTHORISING.value, P.AUTHORISED.value]),
-            )
-        )
-        or 0
+    owner = str(household_id)
+    receivable = (
+        LedgerEntry.account == Account.PARENT_RECEIVABLE.value,
+        LedgerEntry.owner == owner,
     )
-    paid = -sum(amount for amount, _ in rows if amount < 0) + int(in_flight)
-    owed = 0
+    in_flight = (
+        select(func.coalesce(func.sum(PaymentCommand.amount), 0))
+        .join(Payment, Payment.id == PaymentCommand.payment_id)
+        .where(
+            Payment.household_id == household_id,
+            PaymentCommand.operation == Operation.CAPTURE,
+            PaymentCommand.state == CommandState.PLANNED,
+            Payment.state.in_([P.AUTHORISING.value, P.AUTHORISED.value]),
+        )
+    )
+    balance, coming = session.execute(
+        select(
+            select(func.coalesce(func.sum(LedgerEntry.amount), 0))
+            .where(*receivable)
+            .scalar_subquery(),
+            in_flight.scalar_subquery(),
+        )
+    ).one()
+    # first in, first out leaves unpaid exactly what the balance exceeds the payments by: the
+    # entries themselves are read only to date the oldest charge not yet covered
+    owed = max(0, int(balance or 0) - int(coming or 0))
     since = None
-    for amount, at in rows:
-        if amount <= 0:
-            continue
-        covered = min(paid, amount)
-        paid -= covered
-        if amount > covered:
-            owed += amount - covered
-            since = since or at.astimezone(SEOUL).date()
+    if owed:
+        rows = session.execute(
+            select(LedgerEntry.amount, LedgerTransaction.at)
+            .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
+            .where(*receivable)
+            .order_by(LedgerTransaction.at, LedgerEntry.id)
+        ).all()
+        paid = -sum(amount for amount, _ in rows if amount < 0) + int(coming or 0)
+        for amount, at in rows:
+            if amount <= 0:
+                continue
+            covered = min(paid, amount)
+            paid -= covered
+            if amount > covered:
+                since = at.astimezone(SEOUL).date()
+                break
     today = clock.now().astimezone(SEOUL).date()
     suspended = owed > terms.arrears_limit or (
         owed > 0 and since is not None and today - since > timedelta(days=terms.arrears_days)

@@ -1,8 +1,9 @@
 """What a booking's change means for its money: holds, charges, fees, captures and releases.
 
 ``sync_booking`` is idempotent and driven by the booking's state alone, so the edge calls it after
-every booking change and a scheduled job may call it again for any booking without harm: each
-ledger posting and each planned processor call has a key derived from the booking or payment.
+every change into a state that moves money (``MONEY_STATES``), and a scheduled job may call it
+again for any booking without harm: each ledger posting and each planned processor call has a key
+derived from the booking or payment.
 """
 
 from __future__ import annotations
@@ -60,6 +61,12 @@ def owed_for(booking: Booking) -> Owed:
         booking.government + extra_government,
         booking.parent + extra_total - extra_government,
     )
+
+
+# the states whose arrival moves money; in every other state ``sync_booking`` changes nothing
+MONEY_STATES = frozenset(
+    {BookingState.CONFIRMED, BookingState.COMPLETED, BookingState.NO_SHOW, BookingState.CANCELLED}
+)
 
 
 def sync_booking(
