@@ -14,9 +14,10 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from core.clock import SEOUL
@@ -117,74 +118,31 @@ def rank_candidates(
     day = local_start.date()
     if local_end.date() != day:
         return []  # care past midnight is arranged by hand: weekly hours are one day's windows
-    # the cheap rules run in the database, so that only plausible caregivers are loaded at all
-    query = select(Caregiver).where(
-        Caregiver.agency_id == booking.agency_id,
-        Caregiver.active,
-        Caregiver.id.in_(
-            select(caregiver_areas.c.caregiver_id).where(
-                caregiver_areas.c.district_code == household.district_code
-            )
-        ),
-        Caregiver.id.in_(
-            select(WeeklySlot.caregiver_id).where(
-                WeeklySlot.weekday == day.weekday(),
-                WeeklySlot.starts_at <= local_start.time(),
-                WeeklySlot.ends_at >= local_end.time(),
-            )
-        ),
-        ~Caregiver.id.in_(
-            select(Leave.caregiver_id).where(Leave.starts_on <= day, Leave.ends_on >= day)
-        ),
-    )
-    for skill in skills:
-        query = query.where(
-            Caregiver.id.in_(
-                select(CaregiverSkill.caregiver_id).where(CaregiverSkill.skill == skill.value)
-            )
-        )
-    if only is not None:
-        query = query.where(Caregiver.id == only)
-    # the visits each caregiver has paid this family (continuity), beside the caregiver
-    known_visits = (
-        select(func.count())
-        .where(
-            Booking.household_id == household.id,
-            Booking.caregiver_id == Caregiver.id,
-            Booking.state.in_([BookingState.COMPLETED.value, BookingState.CONFIRMED.value]),
-        )
-        .scalar_subquery()
-    )
     rows = session.execute(
-        query.add_columns(District.lat_e6, District.lon_e6, known_visits).join(
-            District, District.code == Caregiver.home_district_code
-        )
+        _caregivers_statement(frozenset(skills), only is not None),
+        {
+            "agency_id": booking.agency_id,
+            "district_code": household.district_code,
+            "weekday": day.weekday(),
+            "starts_at": local_start.time(),
+            "ends_at": local_end.time(),
+            "day": day,
+            "household_id": household.id,
+            "only": only,
+        },
     ).all()
     if not rows:
         return []
     week_start = datetime.combine(day - timedelta(days=day.weekday()), datetime.min.time(), SEOUL)
     busy: dict[int, list[Visit]] = defaultdict(list)
     for caregiver_id, starts_at, ends_at, service, household_id, *place in session.execute(
-        # plain rows: a week of visits of many people
-        select(
-            Booking.caregiver_id,
-            Booking.starts_at,
-            Booking.ends_at,
-            Booking.service,
-            Booking.household_id,
-            District.code,
-            District.lat_e6,
-            District.lon_e6,
-        )
-        .join(Household, Household.id == Booking.household_id)
-        .join(District, District.code == Household.district_code)
-        .where(
-            Booking.caregiver_id.in_([row[0].id for row in rows]),
-            Booking.state.in_([s.value for s in WITH_CAREGIVER]),
-            Booking.id != booking.id,
-            Booking.starts_at < week_start + timedelta(days=8),
-            Booking.ends_at > week_start - timedelta(days=1),
-        )
+        _visits_statement(),
+        {
+            "caregiver_ids": [row[0].id for row in rows],
+            "booking_id": booking.id or 0,  # a booking not yet written has no visit to skip
+            "from": week_start - timedelta(days=1),
+            "until": week_start + timedelta(days=8),
+        },
     ):
         busy[caregiver_id].append(Visit(starts_at, ends_at, service, household_id, Place(*place)))
     home = household.district
@@ -244,6 +202,81 @@ def rank_candidates(
         found.append(Candidate(caregiver, sort_key, tuple(reasons), week_minutes, km))
     found.sort(key=lambda c: c.sort_key)
     return found
+
+
+@cache  # one statement per set of skills, built once: ranking then only binds its values
+def _caregivers_statement(
+    skills: frozenset[Skill], only: bool
+) -> Select[tuple[Caregiver, int, int, int]]:
+    """The caregivers whom the cheap rules allow, with their home's place and the visits each has
+    paid this family (continuity): the cheap rules run in the database, so that only plausible
+    caregivers are loaded at all."""
+    day = bindparam("day")
+    query = select(Caregiver).where(
+        Caregiver.agency_id == bindparam("agency_id"),
+        Caregiver.active,
+        Caregiver.id.in_(
+            select(caregiver_areas.c.caregiver_id).where(
+                caregiver_areas.c.district_code == bindparam("district_code")
+            )
+        ),
+        Caregiver.id.in_(
+            select(WeeklySlot.caregiver_id).where(
+                WeeklySlot.weekday == bindparam("weekday"),
+                WeeklySlot.starts_at <= bindparam("starts_at"),
+                WeeklySlot.ends_at >= bindparam("ends_at"),
+            )
+        ),
+        ~Caregiver.id.in_(
+            select(Leave.caregiver_id).where(Leave.starts_on <= day, Leave.ends_on >= day)
+        ),
+    )
+    for skill in sorted(skills):
+        query = query.where(
+            Caregiver.id.in_(
+                select(CaregiverSkill.caregiver_id).where(CaregiverSkill.skill == skill.value)
+            )
+        )
+    if only:
+        query = query.where(Caregiver.id == bindparam("only"))
+    known_visits = (
+        select(func.count())
+        .where(
+            Booking.household_id == bindparam("household_id"),
+            Booking.caregiver_id == Caregiver.id,
+            Booking.state.in_([BookingState.COMPLETED.value, BookingState.CONFIRMED.value]),
+        )
+        .scalar_subquery()
+    )
+    return query.add_columns(District.lat_e6, District.lon_e6, known_visits).join(
+        District, District.code == Caregiver.home_district_code
+    )
+
+
+@cache
+def _visits_statement() -> Select[tuple[int, datetime, datetime, str, int, str, int, int]]:
+    """The caregivers' other visits around the week, as plain rows with their home's place."""
+    return (
+        select(
+            Booking.caregiver_id,
+            Booking.starts_at,
+            Booking.ends_at,
+            Booking.service,
+            Booking.household_id,
+            District.code,
+            District.lat_e6,
+            District.lon_e6,
+        )
+        .join(Household, Household.id == Booking.household_id)
+        .join(District, District.code == Household.district_code)
+        .where(
+            Booking.caregiver_id.in_(bindparam("caregiver_ids", expanding=True)),
+            Booking.state.in_([s.value for s in WITH_CAREGIVER]),
+            Booking.id != bindparam("booking_id"),
+            Booking.starts_at < bindparam("until"),
+            Booking.ends_at > bindparam("from"),
+        )
+    )
 
 
 def _free(theirs: list[Visit], booking: Booking, here: Place, limits: CaregiverLimits) -> bool:

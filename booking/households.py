@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from functools import cache
 
 from sqlalchemy import (
     JSON,
@@ -13,6 +14,7 @@ from sqlalchemy import (
     Select,
     String,
     Text,
+    bindparam,
     false,
     func,
     select,
@@ -233,12 +235,7 @@ def lock_own_household(session: Session, actor: Actor) -> Household:
     at once can never together pass a cap or a check that each would pass alone.
     """
     household = (
-        session.scalars(
-            select(Household)
-            .where(Household.applicant_user_id == actor.user_id)
-            .options(joinedload(Household.children), joinedload(Household.district))
-            .with_for_update(of=Household)
-        )
+        session.scalars(_locked_household_statement(), {"user_id": actor.user_id})
         .unique()
         .one_or_none()
         if actor.role is Role.PARENT
@@ -247,6 +244,16 @@ def lock_own_household(session: Session, actor: Actor) -> Household:
     if household is None:
         raise NotFound(N_("You have not registered your household yet."), code="no_household")
     return household
+
+
+@cache  # built once: every booking request runs it
+def _locked_household_statement() -> Select[tuple[Household]]:
+    return (
+        select(Household)
+        .where(Household.applicant_user_id == bindparam("user_id"))
+        .options(joinedload(Household.children), joinedload(Household.district))
+        .with_for_update(of=Household)
+    )
 
 
 def get_child(session: Session, actor: Actor, child_id: int) -> Child:

@@ -9,9 +9,10 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import cache
 from typing import Any, Protocol
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from core.actors import Actor, Role
@@ -178,35 +179,53 @@ class RequestFacts:
 def request_facts(
     session: Session, household: Household, draft: BookingDraft, *, now: datetime
 ) -> RequestFacts:
+    year_start = datetime(draft.starts_at.astimezone(SEOUL).year, 1, 1, tzinfo=SEOUL)
+    row = session.execute(
+        _request_facts_statement(),
+        {
+            "household_id": household.id,
+            "district_code": household.district_code,
+            "request_key": draft.request_key,
+            "child_ids": list(draft.child_ids),
+            "starts_at": draft.starts_at,
+            "ends_at": draft.ends_at,
+            "year_start": year_start,
+            "year_end": year_start.replace(year=year_start.year + 1),
+            "cancelled_since": now - LATE_CANCELLATION_REACH,
+        },
+    ).one()
+    return RequestFacts(row[0], int(row[1] or 0), bool(row[2]), int(row[3] or 0), row[4])
+
+
+@cache  # built once: a booking request then only binds its values (no SQL is composed per call)
+def _request_facts_statement() -> Select[tuple[int | None, int, bool, int, int | None]]:
+    household_id = bindparam("household_id")
     by_key = select(Booking.id).where(
-        Booking.household_id == household.id, Booking.request_key == draft.request_key
+        Booking.household_id == household_id, Booking.request_key == bindparam("request_key")
     )
     child_busy = (
         select(BookedChild.booking_id)
         .where(
-            BookedChild.child_id.in_(draft.child_ids),
+            BookedChild.child_id.in_(bindparam("child_ids", expanding=True)),
             BookedChild.active,  # the copy of "its booking holds the time"
-            BookedChild.starts_at < draft.ends_at,
-            BookedChild.ends_at > draft.starts_at,
+            BookedChild.starts_at < bindparam("ends_at"),
+            BookedChild.ends_at > bindparam("starts_at"),
         )
         .exists()
     )
     cancelled = select(func.count()).where(
-        Booking.household_id == household.id,
+        Booking.household_id == household_id,
         Booking.state == BookingState.CANCELLED,
-        Booking.starts_at >= now - LATE_CANCELLATION_REACH,
+        Booking.starts_at >= bindparam("cancelled_since"),
     )
-    year = draft.starts_at.astimezone(SEOUL).year
-    row = session.execute(
-        select(
-            by_key.scalar_subquery(),
-            _reserved_minutes_query(household.id, year).scalar_subquery(),
-            child_busy,
-            cancelled.scalar_subquery(),
-            _agency_choice(household).scalar_subquery(),
-        )
-    ).one()
-    return RequestFacts(row[0], int(row[1] or 0), bool(row[2]), int(row[3] or 0), row[4])
+    reserved = _reserved_minutes_query(household_id, bindparam("year_start"), bindparam("year_end"))
+    return select(
+        by_key.scalar_subquery(),
+        reserved.scalar_subquery(),
+        child_busy,
+        cancelled.scalar_subquery(),
+        _agency_choice(household_id, bindparam("district_code")).scalar_subquery(),
+    )
 
 
 def new_booking(
@@ -253,17 +272,25 @@ def new_booking(
 
 def reserved_minutes(session: Session, household_id: int, year: int) -> int:
     """R-SUP-10: subsidised minutes the household's bookings hold against the year's cap."""
-    return int(session.scalar(_reserved_minutes_query(household_id, year)) or 0)
-
-
-def _reserved_minutes_query(household_id: int, year: int) -> Select[tuple[int]]:
     year_start = datetime(year, 1, 1, tzinfo=SEOUL)
+    return int(
+        session.scalar(
+            _reserved_minutes_query(household_id, year_start, year_start.replace(year=year + 1))
+        )
+        or 0
+    )
+
+
+def _reserved_minutes_query(
+    household_id: Any, year_start: Any, year_end: Any
+) -> Select[tuple[int]]:
+    """Values or bound parameters: the query of ``reserved_minutes``, or a part of a larger one."""
     return select(func.coalesce(func.sum(Booking.capped_minutes), 0)).where(
         Booking.household_id == household_id,
         Booking.state.in_([s.value for s in HOLDING]),
         Booking.service != "infant_fullday",  # its hours count against a monthly cap
         Booking.starts_at >= year_start,
-        Booking.starts_at < year_start.replace(year=year + 1),
+        Booking.starts_at < year_end,
     )
 
 
@@ -316,14 +343,14 @@ def _is_urgent(draft: BookingDraft, pricing: Pricing, clock: Clock) -> bool:
     )
 
 
-def _agency_choice(household: Household) -> Select[tuple[int]]:
+def _agency_choice(household_id: Any, district_code: Any) -> Select[tuple[int]]:
     """The agency the family already uses if it still serves the district, else the first one."""
     serving = select(agency_districts.c.agency_id).where(
-        agency_districts.c.district_code == household.district_code
+        agency_districts.c.district_code == district_code
     )
     last = (
         select(Booking.agency_id)
-        .where(Booking.household_id == household.id)
+        .where(Booking.household_id == household_id)
         .order_by(Booking.id.desc())
         .limit(1)
         .scalar_subquery()

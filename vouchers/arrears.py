@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from booking.households import Household
@@ -46,28 +47,8 @@ class Arrears:
 def arrears_of(
     session: Session, household_id: int, terms: PaymentTerms, *, clock: Clock
 ) -> Arrears:
-    owner = str(household_id)
-    receivable = (
-        LedgerEntry.account == Account.PARENT_RECEIVABLE.value,
-        LedgerEntry.owner == owner,
-    )
-    in_flight = (
-        select(func.coalesce(func.sum(PaymentCommand.amount), 0))
-        .join(Payment, Payment.id == PaymentCommand.payment_id)
-        .where(
-            Payment.household_id == household_id,
-            PaymentCommand.operation == Operation.CAPTURE,
-            PaymentCommand.state == CommandState.PLANNED,
-            Payment.state.in_([P.AUTHORISING.value, P.AUTHORISED.value]),
-        )
-    )
     balance, coming = session.execute(
-        select(
-            select(func.coalesce(func.sum(LedgerEntry.amount), 0))
-            .where(*receivable)
-            .scalar_subquery(),
-            in_flight.scalar_subquery(),
-        )
+        _balance_statement(), {"household_id": household_id, "owner": str(household_id)}
     ).one()
     # first in, first out leaves unpaid exactly what the balance exceeds the payments by: the
     # entries themselves are read only to date the oldest charge not yet covered
@@ -77,7 +58,10 @@ def arrears_of(
         rows = session.execute(
             select(LedgerEntry.amount, LedgerTransaction.at)
             .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
-            .where(*receivable)
+            .where(
+                LedgerEntry.account == Account.PARENT_RECEIVABLE.value,
+                LedgerEntry.owner == str(household_id),
+            )
             .order_by(LedgerTransaction.at, LedgerEntry.id)
         ).all()
         paid = -sum(amount for amount, _ in rows if amount < 0) + int(coming or 0)
@@ -94,6 +78,26 @@ def arrears_of(
         owed > 0 and since is not None and today - since > timedelta(days=terms.arrears_days)
     )
     return Arrears(owed, since, suspended, terms.arrears_limit, terms.arrears_days)
+
+
+@cache  # built once: every booking request asks
+def _balance_statement() -> Select[tuple[int, int]]:
+    """The family's receivable balance, and the captures planned against its card holds."""
+    balance = select(func.coalesce(func.sum(LedgerEntry.amount), 0)).where(
+        LedgerEntry.account == Account.PARENT_RECEIVABLE.value,
+        LedgerEntry.owner == bindparam("owner"),
+    )
+    in_flight = (
+        select(func.coalesce(func.sum(PaymentCommand.amount), 0))
+        .join(Payment, Payment.id == PaymentCommand.payment_id)
+        .where(
+            Payment.household_id == bindparam("household_id"),
+            PaymentCommand.operation == Operation.CAPTURE,
+            PaymentCommand.state == CommandState.PLANNED,
+            Payment.state.in_([P.AUTHORISING.value, P.AUTHORISED.value]),
+        )
+    )
+    return select(balance.scalar_subquery(), in_flight.scalar_subquery())
 
 
 def check_not_in_arrears(

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, select
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Select, String, Text, bindparam, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from booking.households import Household, MemberState, age_in_years, get_household
@@ -302,12 +303,16 @@ def reject(
 
 
 def effective_decision(session: Session, household_id: int, on: date) -> TierDecision | None:
-    return session.scalar(
-        select(TierDecision).where(
-            TierDecision.household_id == household_id,
-            TierDecision.valid_from <= on,
-            TierDecision.effective_until >= on,
-        )
+    return session.scalar(_effective_decision_statement(), {"household_id": household_id, "on": on})
+
+
+@cache  # built once: every booking request asks
+def _effective_decision_statement() -> Select[tuple[TierDecision]]:
+    on = bindparam("on")
+    return select(TierDecision).where(
+        TierDecision.household_id == bindparam("household_id"),
+        TierDecision.valid_from <= on,
+        TierDecision.effective_until >= on,
     )
 
 

@@ -6,8 +6,9 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Select, bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
 from core.actors import Role
@@ -161,10 +162,19 @@ def issue_token(
 
 def user_for_token(session: Session, token: str, *, clock: Clock) -> User | None:
     """The active user behind an unexpired token, in one query (every API call asks)."""
-    return session.scalar(
+    return session.scalar(_token_user_statement(), {"digest": _digest(token), "now": clock.now()})
+
+
+@cache  # built once: composing it anew on every API call cost as much as running it
+def _token_user_statement() -> Select[tuple[User]]:
+    return (
         select(User)
         .join(ApiToken, ApiToken.user_id == User.id)
-        .where(ApiToken.digest == _digest(token), ApiToken.expires_at > clock.now(), User.active)
+        .where(
+            ApiToken.digest == bindparam("digest"),
+            ApiToken.expires_at > bindparam("now"),
+            User.active,
+        )
     )
 
 
