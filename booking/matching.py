@@ -12,7 +12,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime, timedelta
 
-from sqlalchemy import ForeignKey, Index, String, Text, select, update
+from sqlalchemy import ForeignKey, Index, String, Text, insert, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from core.actors import Actor, Role
@@ -83,19 +83,24 @@ def offer_booking(
     if not ranked:
         return []
     now = clock.now()
-    offers = [
-        Offer(
-            booking_id=booking.id,
-            caregiver_id=candidate.caregiver.id,
-            rank=rank,
-            reason=describe(candidate),
-            state=OfferState.PENDING.value,
-            created_at=now,
-            expires_at=now + expires_in,
+    # one multi-row INSERT, outside the unit of work: ten offers per request add up
+    offers = list(
+        session.scalars(
+            insert(Offer).returning(Offer, sort_by_parameter_order=True),
+            [
+                {
+                    "booking_id": booking.id,
+                    "caregiver_id": candidate.caregiver.id,
+                    "rank": rank,
+                    "reason": describe(candidate),
+                    "state": OfferState.PENDING.value,
+                    "created_at": now,
+                    "expires_at": now + expires_in,
+                }
+                for rank, candidate in enumerate(ranked, start=1)
+            ],
         )
-        for rank, candidate in enumerate(ranked, start=1)
-    ]
-    session.add_all(offers)
+    )
     move(
         booking,
         BookingState.OFFERED,
