@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import calendar
 import functools
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime, time, timedelta
 
 import holidays
@@ -44,6 +44,12 @@ def care_units(start: datetime, end: datetime) -> Iterator[datetime]:
 @functools.cache
 def _korean_holidays(year: int) -> frozenset[date]:
     return frozenset(holidays.KR(years=year))
+
+
+def load_holidays(years: Iterable[int]) -> None:
+    """Build the years' holiday calendars now (a server does it before its first request)."""
+    for year in years:
+        _korean_holidays(year)
 
 
 def is_public_holiday(day: date) -> bool:

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from core.clock import SEOUL
 from vouchers.care_calendar import (
+    _korean_holidays,
     add_months,
     age_in_years,
     care_units,
@@ -19,6 +20,7 @@ from vouchers.care_calendar import (
     in_attendance_hours,
     is_public_holiday,
     is_surcharged,
+    load_holidays,
     on_half_hour,
     service_allows_age,
 )
@@ -179,3 +181,11 @@ def test_service_ages_follow_the_table_definition(service, birth_date, day):
 )
 def test_r_svc_ages_per_service(service, birth_date, day, allowed):
     assert service_allows_age(TARIFF.services[service], birth_date, day) is allowed
+
+
+def test_load_holidays_builds_each_years_calendar_before_it_is_asked_for():
+    _korean_holidays.cache_clear()
+    load_holidays([2025, 2026])
+    assert _korean_holidays.cache_info().currsize == 2
+    assert is_public_holiday(date(2026, 3, 1))  # Independence Movement Day (삼일절)
+    assert _korean_holidays.cache_info().misses == 2  # answered from the loaded calendar
