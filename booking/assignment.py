@@ -138,7 +138,8 @@ def rank_candidates(
     for caregiver_id, starts_at, ends_at, service, household_id, *place in session.execute(
         _visits_statement(),
         {
-            "caregiver_ids": [row[0].id for row in rows],
+            "agency_id": booking.agency_id,
+            "district_code": household.district_code,
             "booking_id": booking.id or 0,  # a booking not yet written has no visit to skip
             "from": week_start - timedelta(days=1),
             "until": week_start + timedelta(days=8),
@@ -255,7 +256,9 @@ def _caregivers_statement(
 
 @cache
 def _visits_statement() -> Select[tuple[int, datetime, datetime, str, int, str, int, int]]:
-    """The caregivers' other visits around the week, as plain rows with their home's place."""
+    """The other visits around the week of the agency's caregivers in the district, as plain rows
+    with their home's place (a superset of the candidates' visits, chosen by the same fixed SQL
+    every time: a list of ids would make a new statement for each length)."""
     return (
         select(
             Booking.caregiver_id,
@@ -270,7 +273,16 @@ def _visits_statement() -> Select[tuple[int, datetime, datetime, str, int, str, 
         .join(Household, Household.id == Booking.household_id)
         .join(District, District.code == Household.district_code)
         .where(
-            Booking.caregiver_id.in_(bindparam("caregiver_ids", expanding=True)),
+            Booking.caregiver_id.in_(
+                select(Caregiver.id).where(
+                    Caregiver.agency_id == bindparam("agency_id"),
+                    Caregiver.id.in_(
+                        select(caregiver_areas.c.caregiver_id).where(
+                            caregiver_areas.c.district_code == bindparam("district_code")
+                        )
+                    ),
+                )
+            ),
             Booking.state.in_([s.value for s in WITH_CAREGIVER]),
             Booking.id != bindparam("booking_id"),
             Booking.starts_at < bindparam("until"),
