@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed
 
-.PHONY: run serve install translations migrate demo test browser-deps lint pytest extract-messages bench-quotes bench-settlement
+.PHONY: run serve install translations migrate demo test browser-deps lint pytest extract-messages bench-quotes bench-bookings bench-settlement
 
 run: install translations migrate demo serve
 
@@ -55,6 +55,11 @@ extract-messages: install
 
 bench-quotes: install translations
 	$(BIN)/python bench/quotes.py
+
+# requests → quote → reserved hours → ranking → offers on PostgreSQL (copies dolbom_bench, made on
+# first run); then every offer accepted at once, and a SQL proof of no double booking
+bench-bookings: install translations
+	$(BIN)/python bench/bookings.py
 
 # lock and claim one national month on PostgreSQL (copies dolbom_bench, made on first run)
 bench-settlement: install

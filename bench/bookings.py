@@ -12,13 +12,9 @@ Both report p50/p95/p99 and the share of requests that found caregivers.
 Phase 2 — the race: every offered caregiver accepts every offer at once (threads, each with its
 own session); then SQL proves that no caregiver and no child is booked twice.
 
-Prepare once (about two minutes):
-    createdb -h 127.0.0.1 -U postgres dolbom_bench
-    export DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/dolbom_bench
-    flask --app wsgi db upgrade
-    flask --app wsgi demo-data --scale national
-Run: ``.venv/bin/python bench/bookings.py --database-url postgresql+psycopg://...dolbom_bench``
-(it works on a copy made with CREATE DATABASE ... TEMPLATE, so it can be run again).
+Run: ``make bench-bookings`` (or ``.venv/bin/python bench/bookings.py [--rate 100 --seconds 10
+--clients 8 --workers 4]``). ``dolbom_bench`` is made on first use (see ``national.py``); each run
+works on a copy. The exit status is 1 when a target is missed.
 """
 
 from __future__ import annotations
@@ -41,45 +37,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
+from national import DEFAULT_URL, copy_database, drop_database, ensure_template, flush_to_disk
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 NOW = "2026-03-02T10:00:00+09:00"  # a Monday morning: ad-hoc requests for the next days
-
-
-def copy_database(url: str) -> str:
-    source = sa.engine.make_url(url)
-    name = f"dolbom_bench_run_{uuid.uuid4().hex[:6]}"
-    admin = sa.create_engine(source.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        # a file copy, not 150 MB written through the WAL and flushed while the benchmark runs
-        version = connection.exec_driver_sql("SHOW server_version_num").scalar()
-        strategy = " STRATEGY FILE_COPY" if int(version) >= 150000 else ""
-        connection.exec_driver_sql(
-            f'CREATE DATABASE "{name}" TEMPLATE "{source.database}"{strategy}'
-        )
-    admin.dispose()
-    return source.set(database=name).render_as_string(hide_password=False)
-
-
-def settle(url: str) -> None:
-    """Write the preparation's changes to disk before measuring: a checkpoint flushing them
-    mid-run would stall commits and show up as latency that is not the application's."""
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql("VACUUM ANALYZE")
-        connection.exec_driver_sql("CHECKPOINT")
-    admin.dispose()
-    os.sync()
-
-
-def drop_database(url: str) -> None:
-    target = sa.engine.make_url(url)
-    admin = sa.create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)')
-    admin.dispose()
 
 
 def prepare(url: str, families: int) -> list[tuple[str, int, str]]:
@@ -324,9 +287,7 @@ def phase_two(url: str) -> tuple[int, int, int, int]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="Dolbom booking benchmark")
-    parser.add_argument(
-        "--database-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/dolbom_bench"
-    )
+    parser.add_argument("--database-url", default=DEFAULT_URL)
     parser.add_argument("--clients", type=int, default=8, help="closed loop: concurrent clients")
     parser.add_argument("--requests", type=int, default=1200, help="closed loop: requests")
     parser.add_argument("--rate", type=float, default=100, help="open loop: requests a second")
@@ -335,11 +296,12 @@ def main() -> None:
     args = parser.parse_args()
     warmup = 10 * args.workers
     open_count = int(args.rate * args.seconds)
+    ensure_template(args.database_url)
     url = copy_database(args.database_url)
     server = None
     try:
         people = prepare(url, warmup + args.requests + open_count)
-        settle(url)
+        flush_to_disk(url)
         server, port = serve(url, args.workers)
         warm = people[:warmup]
         with ThreadPoolExecutor(args.workers) as pool:  # every worker compiles its statements

@@ -8,9 +8,7 @@ it times ``lock_month`` + commit and ``build_claims`` + commit, and checks that 
 to the locked items. Target: under 30 s in all and under 1 GB peak RSS (this process); the exit
 status is 1 when a target is missed or the sums differ.
 
-``dolbom_bench`` is created (``flask db upgrade`` and ``flask demo-data --scale national``, about
-two and a half minutes) when it is missing, upgraded to the head migration when it exists, and
-compared with the models (``flask db check``: a head migration edited in place is caught).
+``dolbom_bench`` is made on first use (see ``national.py``).
 
 Run: ``make bench-settlement`` (or ``.venv/bin/python bench/settlement.py --month 2026-10
 --visits 300000 [--keep]``).
@@ -19,16 +17,14 @@ Run: ``make bench-settlement`` (or ``.venv/bin/python bench/settlement.py --mont
 from __future__ import annotations
 
 import argparse
-import os
 import resource
-import subprocess
 import sys
 import time
 from datetime import timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
-from bookings import copy_database, drop_database  # bench/bookings.py
+from national import DEFAULT_URL, copy_database, drop_database, ensure_template
 from sqlalchemy.orm import Session
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -112,36 +108,6 @@ GENERATE = [
     WHERE tier <> 'none' AND id % 200 <> 0
       AND id NOT IN (SELECT household_id FROM tier_decisions)  -- hashed: probed, not rescanned""",
 ]
-
-
-def ensure_template(url: str) -> None:
-    """Create ``dolbom_bench`` with national demo data when missing; upgrade it to head."""
-    target = sa.engine.make_url(url)
-    admin = sa.create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        found = connection.scalar(
-            sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": target.database}
-        )
-        if not found:
-            connection.exec_driver_sql(f'CREATE DATABASE "{target.database}"')
-    admin.dispose()
-    flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
-    env = {**os.environ, "DATABASE_URL": url}
-    subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=env, check=True)
-    checked = subprocess.run([*flask, "db", "check"], cwd=ROOT, env=env, capture_output=True)
-    if checked.returncode:  # e.g. the head migration was edited after dolbom_bench was made
-        raise SystemExit(
-            f"{target.database} does not match the models (flask db check): drop it to have "
-            "it rebuilt, or bring it in line by hand\n" + checked.stderr.decode()[-600:]
-        )
-    engine = sa.create_engine(url)
-    with engine.connect() as connection:
-        households = connection.exec_driver_sql("SELECT count(*) FROM households").scalar()
-    engine.dispose()
-    if not households:
-        print("loading the national demo data (about two minutes)...", flush=True)
-        command = [*flask, "demo-data", "--scale", "national"]
-        subprocess.run(command, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
 
 
 def generate(url: str, month: str, visits: int) -> dict[str, int]:
@@ -263,9 +229,7 @@ BALANCE = "SELECT sum(amount) FROM ledger_entries WHERE account = :a"
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="Dolbom monthly settlement benchmark")
-    parser.add_argument(
-        "--database-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/dolbom_bench"
-    )
+    parser.add_argument("--database-url", default=DEFAULT_URL)
     parser.add_argument("--month", default="2026-10", help="YYYY-MM, Seoul time")
     parser.add_argument("--visits", type=int, default=300_000)
     parser.add_argument("--keep", action="store_true", help="keep the copied database")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 
@@ -346,3 +346,57 @@ def test_offers_nobody_accepts_expire_and_go_back_to_the_agency(session, clock, 
     clock.advance(timedelta(hours=1))
     assert matching.expire_offers(session, clock=clock) == len(offers) == 1
     assert booking.state == "requested" and offers[0].state == "expired"
+
+
+def test_a_family_keeps_its_agency_while_that_agency_serves_its_district(
+    session, clock, family, pricing
+):
+    from sqlalchemy import delete, insert
+
+    from booking.agencies import agency_districts
+
+    first = request_booking(session, parent_of(family), draft(family), pricing=pricing, clock=clock)
+    assert first.agency_id == agency("AG035").id  # the first agency serving Gangnam-gu, by code
+    other = agency("AG001")
+    session.execute(insert(agency_districts).values(agency_id=other.id, district_code="11680"))
+    first.agency_id = other.id  # the family's last booking was with the other agency
+    session.flush()
+    wednesday = TUESDAY_9 + timedelta(days=1)
+    second = request_booking(
+        session,
+        parent_of(family),
+        draft(family, start=wednesday, key="k2"),
+        pricing=pricing,
+        clock=clock,
+    )
+    assert second.agency_id == other.id
+    session.execute(
+        delete(agency_districts).where(
+            agency_districts.c.agency_id == other.id, agency_districts.c.district_code == "11680"
+        )
+    )
+    third = request_booking(
+        session,
+        parent_of(family),
+        draft(family, start=wednesday + timedelta(hours=4), key="k3"),
+        pricing=pricing,
+        clock=clock,
+    )
+    assert third.agency_id == agency("AG035").id  # it no longer serves there: back to the first
+
+
+def test_a_district_no_agency_serves_is_told_so_and_nothing_is_written(session, clock, pricing):
+    from sqlalchemy import delete, func, select
+
+    from booking.agencies import agency_districts
+    from booking.bookings import Booking
+
+    household = HouseholdFactory(district_code="11680", member_state="full_member")
+    ChildFactory(household=household, birth_date=date(2021, 5, 1))
+    session.execute(delete(agency_districts).where(agency_districts.c.district_code == "11680"))
+    with pytest.raises(Conflict) as caught:
+        request_booking(
+            session, parent_of(household), draft(household), pricing=pricing, clock=clock
+        )
+    assert caught.value.code == "no_agency"
+    assert session.scalar(select(func.count()).select_from(Booking)) == 0

@@ -219,3 +219,28 @@ def _caregiver_actor(booking):
 def _a_caregiver_with_an_account():
     """Bookings in these tests need a caregiver who can check in."""
     return caregiver
+
+
+def test_payments_settle_the_oldest_charges_first(session, clock, family):
+    def entry(key, amount, *, account=Account.AGENCY_PAYABLE):
+        post(
+            session,
+            key,
+            "visit_charge" if amount > 0 else "deposit",
+            [leg(Account.PARENT_RECEIVABLE, family.id, amount), leg(account, 1, -amount)],
+            clock=clock,
+        )
+
+    start = clock.instant
+    entry("first", 1_000)  # day 0
+    clock.instant = start + timedelta(days=4)
+    entry("second", 2_000)  # day 4
+    entry("paid", -1_500)  # covers the first charge and 500 of the second
+    owed = arrears_of(session, family.id, TERMS, clock=clock)
+    assert (owed.amount, owed.since) == (
+        1_500,
+        (start + timedelta(days=4)).astimezone(SEOUL).date(),
+    )
+    entry("paid-rest", -1_500)
+    owed = arrears_of(session, family.id, TERMS, clock=clock)
+    assert (owed.amount, owed.since, owed.suspended) == (0, None, False)
