@@ -13,7 +13,7 @@ from functools import cache
 from typing import Any, Protocol
 
 from sqlalchemy import Select, bindparam, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from core.actors import Actor, Role
 from core.audit import record
@@ -194,7 +194,13 @@ def request_facts(
             "cancelled_since": now - LATE_CANCELLATION_REACH,
         },
     ).one()
-    return RequestFacts(row[0], int(row[1] or 0), bool(row[2]), int(row[3] or 0), row[4])
+    return RequestFacts(
+        earlier_id=row.earlier_id,
+        reserved_minutes=int(row.reserved_minutes or 0),
+        child_busy=bool(row.child_busy),
+        recent_cancellations=int(row.recent_cancellations or 0),
+        agency_id=row.agency_id,
+    )
 
 
 @cache  # built once: a booking request then only binds its values (no SQL is composed per call)
@@ -219,12 +225,13 @@ def _request_facts_statement() -> Select[tuple[int | None, int, bool, int, int |
         Booking.starts_at >= bindparam("cancelled_since"),
     )
     reserved = _reserved_minutes_query(household_id, bindparam("year_start"), bindparam("year_end"))
+    agency = _agency_choice(household_id, bindparam("district_code"))
     return select(
-        by_key.scalar_subquery(),
-        reserved.scalar_subquery(),
-        child_busy,
-        cancelled.scalar_subquery(),
-        _agency_choice(household_id, bindparam("district_code")).scalar_subquery(),
+        by_key.scalar_subquery().label("earlier_id"),
+        reserved.scalar_subquery().label("reserved_minutes"),
+        child_busy.label("child_busy"),
+        cancelled.scalar_subquery().label("recent_cancellations"),
+        agency.scalar_subquery().label("agency_id"),
     )
 
 
@@ -425,11 +432,13 @@ def late_cancellations(
     now = clock.now()
     terms = pricing.strike_terms(now.astimezone(SEOUL).date())
     cancelled = session.scalars(
-        select(Booking).where(
+        select(Booking)
+        .where(
             Booking.household_id == household_id,
             Booking.state == BookingState.CANCELLED,
             Booking.starts_at >= now - LATE_CANCELLATION_REACH,
         )
+        .options(selectinload(Booking.transitions))  # each one's time of cancellation, at once
     )
     first_by_service_day: dict[date, date] = {}
     for booking in cancelled:

@@ -74,14 +74,3 @@ def insert_once(session: Session, row: T, find: Callable[[], T | None]) -> T:
             raise
         return existing
     return row
-
-
-def commit_keeping_objects(session: Session) -> None:
-    """Commit without expiring what the session holds, so that an answer built from the rows
-    just written does not read each of them back (nothing in the database changes them at
-    commit: no server defaults or triggers rewrite a booking)."""
-    session.expire_on_commit = False
-    try:
-        session.commit()
-    finally:
-        session.expire_on_commit = True

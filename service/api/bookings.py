@@ -13,7 +13,6 @@ from booking import matching, visits
 from booking.assignment import rank_candidates
 from booking.requests import cancel_booking, cancellation_quote, request_booking
 from core.actors import Role
-from core.db import commit_keeping_objects
 from core.errors import Conflict, NotFound
 from core.i18n import N_
 
@@ -89,8 +88,20 @@ class Bookings(MethodView):
                 clock=current_clock(),
                 expires_in=offer_expiry(),
             )
-        commit_keeping_objects(db.session())  # the answer shows the booking as written
+        _commit_keeping_objects()  # the answer shows the booking as written
         return booking
+
+
+def _commit_keeping_objects() -> None:
+    """Commit without expiring what the session holds, so that an answer built from the rows
+    just written does not read each of them back (nothing in the database changes them at
+    commit: no server defaults or triggers rewrite a booking)."""
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
 
 
 @blp.route("/bookings/<int:booking_id>")

@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 import pytest
+from sqlalchemy import delete, func, insert, select
 
 from booking import matching, visits
+from booking.agencies import agency_districts
 from booking.assignment import rank_candidates
-from booking.bookings import BookingState, IllegalTransition, move
+from booking.bookings import Booking, BookingState, IllegalTransition, move
 from booking.requests import (
     barred_until_date,
     cancel_booking,
@@ -16,10 +18,17 @@ from booking.requests import (
     request_booking,
     strikes_this_month,
 )
+from core.actors import Actor, Role
 from core.clock import SEOUL
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from tests.booking.conftest import LIMITS, TUESDAY_9, caregiver, draft
-from tests.factories import ChildFactory, HouseholdFactory, StaffFactory, parent_of
+from tests.factories import (
+    ChildFactory,
+    HouseholdFactory,
+    ParentFactory,
+    StaffFactory,
+    parent_of,
+)
 from tests.helpers import agency
 
 
@@ -348,55 +357,75 @@ def test_offers_nobody_accepts_expire_and_go_back_to_the_agency(session, clock, 
     assert booking.state == "requested" and offers[0].state == "expired"
 
 
+def request(session, household, pricing, clock, **changes):
+    return request_booking(
+        session, parent_of(household), draft(household, **changes), pricing=pricing, clock=clock
+    )
+
+
 def test_a_family_keeps_its_agency_while_that_agency_serves_its_district(
     session, clock, family, pricing
 ):
-    from sqlalchemy import delete, insert
-
-    from booking.agencies import agency_districts
-
-    first = request_booking(session, parent_of(family), draft(family), pricing=pricing, clock=clock)
+    first = request(session, family, pricing, clock)
     assert first.agency_id == agency("AG035").id  # the first agency serving Gangnam-gu, by code
     other = agency("AG001")
     session.execute(insert(agency_districts).values(agency_id=other.id, district_code="11680"))
     first.agency_id = other.id  # the family's last booking was with the other agency
     session.flush()
     wednesday = TUESDAY_9 + timedelta(days=1)
-    second = request_booking(
-        session,
-        parent_of(family),
-        draft(family, start=wednesday, key="k2"),
-        pricing=pricing,
-        clock=clock,
-    )
-    assert second.agency_id == other.id
+    assert request(session, family, pricing, clock, start=wednesday, key="k2").agency_id == other.id
     session.execute(
         delete(agency_districts).where(
             agency_districts.c.agency_id == other.id, agency_districts.c.district_code == "11680"
         )
     )
-    third = request_booking(
-        session,
-        parent_of(family),
-        draft(family, start=wednesday + timedelta(hours=4), key="k3"),
-        pricing=pricing,
-        clock=clock,
-    )
+    third = request(session, family, pricing, clock, start=wednesday + timedelta(hours=4), key="k3")
     assert third.agency_id == agency("AG035").id  # it no longer serves there: back to the first
 
 
 def test_a_district_no_agency_serves_is_told_so_and_nothing_is_written(session, clock, pricing):
-    from sqlalchemy import delete, func, select
-
-    from booking.agencies import agency_districts
-    from booking.bookings import Booking
-
     household = HouseholdFactory(district_code="11680", member_state="full_member")
     ChildFactory(household=household, birth_date=date(2021, 5, 1))
     session.execute(delete(agency_districts).where(agency_districts.c.district_code == "11680"))
     with pytest.raises(Conflict) as caught:
-        request_booking(
-            session, parent_of(household), draft(household), pricing=pricing, clock=clock
-        )
+        request(session, household, pricing, clock)
     assert caught.value.code == "no_agency"
     assert session.scalar(select(func.count()).select_from(Booking)) == 0
+
+
+def test_only_a_parent_with_a_household_can_request_care(session, clock, family, pricing):
+    staff = StaffFactory(agency_id=agency("AG035").id).actor
+    with pytest.raises(NotFound):
+        request_booking(session, staff, draft(family), pricing=pricing, clock=clock)
+    without_household = ParentFactory()
+    with pytest.raises(NotFound) as caught:
+        request_booking(
+            session,
+            Actor(without_household.id, Role.PARENT),
+            draft(family),
+            pricing=pricing,
+            clock=clock,
+        )
+    assert caught.value.code == "no_household"
+    assert session.scalar(select(func.count()).select_from(Booking)) == 0
+
+
+def test_two_late_cancellations_do_not_bar_booking(session, clock, family, pricing):
+    """R-CAN-3: a bar takes three strikes in a month (2026); with fewer recent cancellations than
+    that, the request does not read the strike list at all (the test above has the third)."""
+    for day in range(2):
+        booking = request(
+            session, family, pricing, clock, start=TUESDAY_9 + timedelta(days=day), key=f"c{day}"
+        )
+        cancel_booking(
+            session,
+            parent_of(family),
+            booking,
+            reason="ill",
+            waived=False,
+            pricing=pricing,
+            clock=clock,
+        )
+    assert strikes_this_month(session, family.id, pricing=pricing, clock=clock) == 2
+    later = request(session, family, pricing, clock, start=TUESDAY_9 + timedelta(days=3), key="ok")
+    assert later.state == "requested"

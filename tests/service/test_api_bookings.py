@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import func, select
+
+from booking.bookings import Booking
 from core.clock import SEOUL
 from service.accounts.models import User
 from tests.booking.conftest import caregiver
@@ -142,6 +145,25 @@ def test_bad_requests_and_denials(client, session):
     assert (
         client.post(f"/api/v1/bookings/{booking['id']}/check-in", headers=parent).status_code == 404
     )
+    staff_request = client.post(
+        "/api/v1/bookings",
+        json={
+            **BODY,
+            "child_ids": [child.id],
+            "start": "2026-03-04T09:00:00+09:00",
+            "end": "2026-03-04T11:00:00+09:00",
+        },
+        headers={**other_agency, "Idempotency-Key": "req-00000004"},
+    )
+    assert staff_request.status_code == 404  # only parents request care
+    no_household = bearer(client, ParentFactory())
+    unregistered = client.post(
+        "/api/v1/bookings",
+        json={**BODY, "child_ids": [child.id]},
+        headers={**no_household, "Idempotency-Key": "req-00000005"},
+    )
+    assert unregistered.status_code == 404 and error_code(unregistered) == "no_household"
+    assert session.scalar(select(func.count()).select_from(Booking)) == 1
 
 
 def test_the_doctors_note_for_sick_child_care(client, session):

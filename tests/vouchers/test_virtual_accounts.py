@@ -244,3 +244,34 @@ def test_payments_settle_the_oldest_charges_first(session, clock, family):
     entry("paid-rest", -1_500)
     owed = arrears_of(session, family.id, TERMS, clock=clock)
     assert (owed.amount, owed.since, owed.suspended) == (0, None, False)
+
+
+def test_states_outside_money_states_move_no_money(session, clock, family, pricing):
+    """The edge syncs money only on arrival in ``MONEY_STATES``: every other state must leave the
+    booking's money as it is, so skipping them loses nothing."""
+    from sqlalchemy import func, select
+
+    from booking.bookings import BookingState, move
+    from booking.requests import request_booking
+    from tests.booking.conftest import draft
+    from tests.vouchers.money import give_tier
+    from vouchers.booking_payments import MONEY_STATES
+    from vouchers.ledger import LedgerTransaction
+    from vouchers.payments import Payment
+
+    give_tier(session, family, clock)
+    booking = request_booking(
+        session, parent_of(family), draft(family), pricing=pricing, clock=clock
+    )
+    booking.caregiver_id = caregiver().id
+    for state in (BookingState.OFFERED, BookingState.MATCHED, BookingState.REQUESTED):
+        assert state not in MONEY_STATES
+        move(booking, state, None, clock=clock)
+        assert sync(session, booking, SETUP, clock) is None
+    session.flush()
+    assert session.scalar(select(func.count()).select_from(Payment)) == 0
+    assert session.scalar(select(func.count()).select_from(LedgerTransaction)) == 0
+    move(booking, BookingState.OFFERED, None, clock=clock)
+    move(booking, BookingState.MATCHED, None, clock=clock)
+    move(booking, BookingState.CONFIRMED, None, clock=clock)
+    assert sync(session, booking, SETUP, clock) is not None  # confirmed: the deposit is due
