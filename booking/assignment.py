@@ -21,6 +21,7 @@ from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from core.clock import SEOUL
+from core.db import overlaps
 from core.i18n import N_
 
 from .bookings import WITH_CAREGIVER, Booking, BookingKind, BookingState
@@ -70,9 +71,17 @@ class Visit(NamedTuple):
     place: Place
 
 
+class CaregiverSummary(NamedTuple):
+    """As much of a caregiver as a ranking shows: read as plain columns, not whole records."""
+
+    id: int
+    name: str
+    languages: list[str]
+
+
 @dataclass(frozen=True)
 class Candidate:
-    caregiver: Caregiver
+    caregiver: CaregiverSummary
     sort_key: tuple[int, ...]
     reasons: tuple[Reason, ...]
     week_minutes: int
@@ -153,8 +162,8 @@ def rank_candidates(
     weekly_cap = limits.weekly_overtime_minutes if overtime else limits.weekly_minutes
     length = _minutes(start, end)
     found = []
-    for caregiver, lat_e6, lon_e6, visits in rows:
-        theirs = busy[caregiver.id]
+    for caregiver_id, name, languages, lat_e6, lon_e6, visits in rows:
+        theirs = busy[caregiver_id]
         if not _free(theirs, booking, here, limits):
             continue
         same_day = [b for b in theirs if b.starts_at.astimezone(SEOUL).date() == day]
@@ -171,7 +180,7 @@ def rank_candidates(
             continue  # R-SVC table: after sick-child care, no other home that day
         km = round(distance_km(lat_e6, lon_e6, here.lat_e6, here.lon_e6))
         light = week_minutes < limits.light_load_minutes
-        shared = sorted(home_languages & set(caregiver.languages))
+        shared = sorted(home_languages.intersection(languages))
         reasons = []
         if visits:
             reasons.append(
@@ -198,8 +207,9 @@ def rank_candidates(
             -(adhoc and light),
             -bool(shared),
             week_minutes,
-            caregiver.id,
+            caregiver_id,
         )
+        caregiver = CaregiverSummary(caregiver_id, name, languages)
         found.append(Candidate(caregiver, sort_key, tuple(reasons), week_minutes, km))
     found.sort(key=lambda c: c.sort_key)
     return found
@@ -208,12 +218,12 @@ def rank_candidates(
 @cache  # one statement per set of skills, built once: ranking then only binds its values
 def _caregivers_statement(
     skills: frozenset[Skill], only: bool
-) -> Select[tuple[Caregiver, int, int, int]]:
+) -> Select[tuple[int, str, list[str], int, int, int]]:
     """The caregivers whom the cheap rules allow, with their home's place and the visits each has
     paid this family (continuity): the cheap rules run in the database, so that only plausible
     caregivers are loaded at all."""
     day = bindparam("day")
-    query = select(Caregiver).where(
+    query = select(Caregiver.id, Caregiver.name, Caregiver.languages).where(
         Caregiver.agency_id == bindparam("agency_id"),
         Caregiver.active,
         Caregiver.id.in_(
@@ -240,17 +250,21 @@ def _caregivers_statement(
         )
     if only:
         query = query.where(Caregiver.id == bindparam("only"))
-    known_visits = (
-        select(func.count())
+    # the family's visits by caregiver, counted once and joined: a count per caregiver row would
+    # scan the family's bookings once for each
+    known = (
+        select(Booking.caregiver_id, func.count().label("visits"))
         .where(
             Booking.household_id == bindparam("household_id"),
-            Booking.caregiver_id == Caregiver.id,
             Booking.state.in_([BookingState.COMPLETED.value, BookingState.CONFIRMED.value]),
         )
-        .scalar_subquery()
+        .group_by(Booking.caregiver_id)
+        .subquery("known")
     )
-    return query.add_columns(District.lat_e6, District.lon_e6, known_visits).join(
-        District, District.code == Caregiver.home_district_code
+    return (
+        query.add_columns(District.lat_e6, District.lon_e6, func.coalesce(known.c.visits, 0))
+        .join(District, District.code == Caregiver.home_district_code)
+        .outerjoin(known, known.c.caregiver_id == Caregiver.id)
     )
 
 
@@ -283,10 +297,24 @@ def _visits_statement() -> Select[tuple[int, datetime, datetime, str, int, str, 
                     ),
                 )
             ),
-            Booking.state.in_([s.value for s in WITH_CAREGIVER]),
+            # the predicate of the caregivers' exclusion constraint, in literals, so that its
+            # GiST index finds the visits in the range however long the caregivers' history is
+            Booking.caregiver_id.is_not(None),
+            Booking.state.in_(
+                bindparam(
+                    "with_caregiver",
+                    sorted(s.value for s in WITH_CAREGIVER),
+                    expanding=True,
+                    literal_execute=True,
+                )
+            ),
+            overlaps(
+                Booking.starts_at,
+                Booking.ends_at,
+                bindparam("from", type_=Booking.starts_at.type),
+                bindparam("until", type_=Booking.ends_at.type),
+            ),
             Booking.id != bindparam("booking_id"),
-            Booking.starts_at < bindparam("until"),
-            Booking.ends_at > bindparam("from"),
         )
     )
 

@@ -26,6 +26,7 @@ from core.outbox import notify
 from .assignment import Candidate, CaregiverLimits, rank_candidates
 from .bookings import Booking, BookingState, flush_or_conflict, move, overlapping
 from .caregivers import Caregiver
+from .requests import BookingDraft, Pricing, prepare_request, write_request
 
 MAX_OFFERS = 10  # R-BK-6
 
@@ -70,6 +71,34 @@ def describe(candidate: Candidate) -> str:
     )
 
 
+def request_and_offer(
+    session: Session,
+    actor: Actor,
+    draft: BookingDraft,
+    *,
+    pricing: Pricing,
+    limits: CaregiverLimits,
+    clock: Clock,
+    expires_in: timedelta,
+) -> Booking:
+    """A parent's request (``request_booking``), offered at once to the best caregivers.
+
+    The caregivers are ranked before the booking is written, so that the booking, its children's
+    time and its state are written in one flush. A repeated request key finds the booking made the
+    first time and offers nothing again.
+    """
+    booking, earlier = prepare_request(session, actor, draft, pricing=pricing, clock=clock)
+    if earlier:
+        return booking
+    ranked = rank_candidates(session, booking, limits=limits)[:MAX_OFFERS]
+    if ranked:
+        move(booking, BookingState.OFFERED, None, clock=clock, reason=_offered(ranked))
+    write_request(session, actor, booking, clock=clock)
+    if ranked:
+        session.execute(insert(Offer.__table__), _offer_rows(booking, ranked, clock, expires_in))
+    return booking
+
+
 def offer_booking(
     session: Session,
     booking: Booking,
@@ -78,38 +107,42 @@ def offer_booking(
     clock: Clock,
     expires_in: timedelta,
 ) -> list[Offer]:
-    """Offer the booking to the best caregivers; with none free it waits for the agency."""
+    """Offer a written booking to the best caregivers; with none free it waits for the agency."""
     ranked = rank_candidates(session, booking, limits=limits)[:MAX_OFFERS]
     if not ranked:
         return []
-    now = clock.now()
-    # one multi-row INSERT, outside the unit of work: ten offers per request add up
     offers = list(
         session.scalars(
             insert(Offer).returning(Offer, sort_by_parameter_order=True),
-            [
-                {
-                    "booking_id": booking.id,
-                    "caregiver_id": candidate.caregiver.id,
-                    "rank": rank,
-                    "reason": describe(candidate),
-                    "state": OfferState.PENDING.value,
-                    "created_at": now,
-                    "expires_at": now + expires_in,
-                }
-                for rank, candidate in enumerate(ranked, start=1)
-            ],
+            _offer_rows(booking, ranked, clock, expires_in),
         )
     )
-    move(
-        booking,
-        BookingState.OFFERED,
-        None,
-        clock=clock,
-        reason=f"offered to {len(offers)} caregivers",
-    )
+    move(booking, BookingState.OFFERED, None, clock=clock, reason=_offered(ranked))
     session.flush()
     return offers
+
+
+def _offer_rows(
+    booking: Booking, ranked: list[Candidate], clock: Clock, expires_in: timedelta
+) -> list[dict[str, object]]:
+    """The offers as rows of one multi-row INSERT: ten per request add up in the unit of work."""
+    now = clock.now()
+    return [
+        {
+            "booking_id": booking.id,
+            "caregiver_id": candidate.caregiver.id,
+            "rank": rank,
+            "reason": describe(candidate),
+            "state": OfferState.PENDING.value,
+            "created_at": now,
+            "expires_at": now + expires_in,
+        }
+        for rank, candidate in enumerate(ranked, start=1)
+    ]
+
+
+def _offered(ranked: list[Candidate]) -> str:
+    return f"offered to {len(ranked)} caregivers"
 
 
 def pending_offers(session: Session, actor: Actor) -> list[Offer]:

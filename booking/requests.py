@@ -10,7 +10,7 @@ import calendar
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cache
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session, selectinload
@@ -110,6 +110,22 @@ def request_booking(
 
     Idempotent: the same ``request_key`` returns the booking made the first time.
     """
+    prepared = prepare_request(session, actor, draft, pricing=pricing, clock=clock)
+    if not prepared.earlier:
+        write_request(session, actor, prepared.booking, clock=clock)
+    return prepared.booking
+
+
+class PreparedRequest(NamedTuple):
+    booking: Booking
+    earlier: bool  # the booking made before with the same request key: nothing to write
+
+
+def prepare_request(
+    session: Session, actor: Actor, draft: BookingDraft, *, pricing: Pricing, clock: Clock
+) -> PreparedRequest:
+    """Check and price a parent's request: a new booking, not yet in the session (see
+    ``write_request``), or the one made earlier with the same request key."""
     if actor.role is not Role.PARENT:
         raise NotFound()
     # one booking at a time per household: the reserved hours can never exceed the cap together,
@@ -119,7 +135,7 @@ def request_booking(
     if facts.earlier_id is not None:
         earlier = session.get(Booking, facts.earlier_id)
         assert earlier is not None
-        return earlier
+        return PreparedRequest(earlier, earlier=True)
     _check_member(household, draft)
     _check_window(draft, pricing.request_window(draft.starts_at.astimezone(SEOUL).date()), clock)
     if draft.service == "sick" and draft.sick_note not in ("uploaded", "at_visit"):
@@ -151,7 +167,17 @@ def request_booking(
         urgent=_is_urgent(draft, pricing, clock),
         clock=clock,
     )
-    booking.household = household  # loaded already: matching reads it without another query
+    # loaded already: ranking reads them before the booking is written, without a query
+    booking.household = household
+    children = {child.id: child for child in household.children}
+    for booked in booking.children:
+        booked.child = children[booked.child_id]
+    return PreparedRequest(booking, earlier=False)
+
+
+def write_request(session: Session, actor: Actor, booking: Booking, *, clock: Clock) -> None:
+    """Write a prepared booking with its children's time and its transitions, in one flush; on
+    PostgreSQL a child already booked at that time fails here even if two requests raced."""
     session.add(booking)
     flush_or_conflict(
         session,
@@ -162,7 +188,6 @@ def request_booking(
         },
     )
     record(session, actor, "booking.requested", "booking", booking.id, clock=clock)
-    return booking
 
 
 @dataclass(frozen=True)

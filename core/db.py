@@ -6,9 +6,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import DateTime, MetaData, TypeDecorator
+from sqlalchemy import ClauseElement, DateTime, MetaData, TypeDecorator, literal
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Session, registry
+from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.types import Boolean
 
 T = TypeVar("T")
 
@@ -44,6 +47,38 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+class overlaps(FunctionElement[bool]):
+    """``overlaps(starts, ends, since, until)``: ``[starts, ends)`` overlaps ``[since, until)``.
+
+    On PostgreSQL it is ``tstzrange(starts, ends) && tstzrange(since, until)``, which a GiST index
+    over the range (an exclusion constraint's) answers by itself however long the history is;
+    elsewhere two comparisons."""
+
+    type = Boolean()
+    inherit_cache = True
+    name = "overlaps"
+
+    def __init__(self, starts: Any, ends: Any, since: Any, until: Any) -> None:
+        # plain values are bound as the columns' type (UTC on SQLite); a bindparam() brings its own
+        since, until = (
+            value if isinstance(value, ClauseElement) else literal(value, starts.type)
+            for value in (since, until)
+        )
+        super().__init__(starts, ends, since, until)
+
+
+@compiles(overlaps)
+def _overlaps(element: overlaps, compiler: Any, **kw: Any) -> str:
+    starts, ends, since, until = (compiler.process(part, **kw) for part in element.clauses)
+    return f"({starts} < {until} AND {ends} > {since})"
+
+
+@compiles(overlaps, "postgresql")
+def _overlaps_postgresql(element: overlaps, compiler: Any, **kw: Any) -> str:
+    starts, ends, since, until = (compiler.process(part, **kw) for part in element.clauses)
+    return f"tstzrange({starts}, {ends}) && tstzrange({since}, {until})"
 
 
 mapper_registry = registry(

@@ -11,7 +11,7 @@ from marshmallow import Schema
 
 from booking import matching, visits
 from booking.assignment import rank_candidates
-from booking.requests import cancel_booking, cancellation_quote, request_booking
+from booking.requests import cancel_booking, cancellation_quote
 from core.actors import Role
 from core.errors import Conflict, NotFound
 from core.i18n import N_
@@ -73,21 +73,15 @@ class Bookings(MethodView):
         """
         from dataclasses import replace
 
-        booking = request_booking(
+        booking = matching.request_and_offer(
             db.session,
             api_actor(Role.PARENT),
             replace(draft, request_key=headers["key"]),
             pricing=pricing(),
+            limits=limits(),
             clock=current_clock(),
+            expires_in=offer_expiry(),
         )
-        if booking.state == "requested" and not booking.transitions:
-            matching.offer_booking(
-                db.session,
-                booking,
-                limits=limits(),
-                clock=current_clock(),
-                expires_in=offer_expiry(),
-            )
         _commit_keeping_objects()  # the answer shows the booking as written
         return booking
 

@@ -20,13 +20,12 @@ from sqlalchemy.exc import IntegrityError
 
 from booking.bookings import Booking, BookingState
 from booking.households import Household, find_own_household
-from booking.matching import offer_booking
+from booking.matching import request_and_offer
 from booking.requests import (
     BookingDraft,
     barred_until_date,
     cancel_booking,
     cancellation_quote,
-    request_booking,
     reserved_minutes,
     strikes_this_month,
 )
@@ -293,11 +292,18 @@ def form_errors(errors: dict[str, str]) -> dict[str, str]:
 
 
 def book(actor: Actor, draft: BookingDraft) -> Booking:
-    """Request the care, then offer it to the best caregivers (R-BK-6); a repeated request key
+    """Request the care and offer it to the best caregivers (R-BK-6); a repeated request key
     finds the booking made the first time and offers nothing again."""
     try:
-        clock = current_clock()
-        booking = request_booking(db.session, actor, draft, pricing=pricing(), clock=clock)
+        return request_and_offer(
+            db.session,
+            actor,
+            draft,
+            pricing=pricing(),
+            limits=limits(),
+            clock=current_clock(),
+            expires_in=offer_expiry(),
+        )
     except IntegrityError:  # a double click that raced past the domain's look-up: the first won
         db.session.rollback()
         booking = db.session.scalar(
@@ -306,11 +312,6 @@ def book(actor: Actor, draft: BookingDraft) -> Booking:
         if booking is None:
             raise
         return booking
-    if booking.state == BookingState.REQUESTED and not booking.transitions:
-        offer_booking(
-            db.session, booking, limits=limits(), clock=current_clock(), expires_in=offer_expiry()
-        )
-    return booking
 
 
 def price_preview(actor: Actor, household: Household, draft: BookingDraft) -> dict[str, Any]:

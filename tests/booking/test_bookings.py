@@ -159,7 +159,8 @@ def test_ranking_prefers_the_caregiver_the_family_knows_then_distance(
         session, parent_of(family), draft(family), pricing=pricing, clock=clock
     )
     ranked = rank_candidates(session, booking, limits=LIMITS)
-    assert [c.caregiver for c in ranked] == [known, near, far]
+    assert [c.caregiver.id for c in ranked] == [known.id, near.id, far.id]
+    assert ranked[0].caregiver.name == known.name
     assert "cared for this family before" in ranked[0].reasons[0].message
 
 
@@ -177,9 +178,10 @@ def test_hard_rules_exclude_busy_absent_and_unskilled_caregivers(session, clock,
     booking = request_booking(
         session, parent_of(family), draft(family), pricing=pricing, clock=clock
     )
-    found = [c.caregiver for c in rank_candidates(session, booking, limits=LIMITS)]
-    assert free in found and unskilled in found
-    assert on_leave not in found and sick_only not in found  # leave; weekly hours start at 13:00
+    found = [c.caregiver.id for c in rank_candidates(session, booking, limits=LIMITS)]
+    assert free.id in found and unskilled.id in found
+    # on leave; weekly hours that start at 13:00
+    assert on_leave.id not in found and sick_only.id not in found
 
 
 def test_offers_first_acceptance_wins_and_visit_runs(session, clock, family, pricing):
@@ -429,3 +431,31 @@ def test_two_late_cancellations_do_not_bar_booking(session, clock, family, prici
     assert strikes_this_month(session, family.id, pricing=pricing, clock=clock) == 2
     later = request(session, family, pricing, clock, start=TUESDAY_9 + timedelta(days=3), key="ok")
     assert later.state == "requested"
+
+
+def test_a_caregiver_busy_at_the_time_or_on_the_way_is_not_ranked(session, clock, family, pricing):
+    """Another visit that overlaps the booking (09:00–11:00), or ends too late to make the journey
+    from another district, rules a caregiver out; one that ends as the booking starts, next door,
+    does not (the range test runs in the database: GiST on PostgreSQL, comparisons on SQLite)."""
+    next_door, overlapping, too_far, later = caregiver(), caregiver(), caregiver(), caregiver()
+
+    def visit(who, district, start, end, key):
+        household = HouseholdFactory(district_code=district, member_state="full_member")
+        ChildFactory(household=household, birth_date=date(2020, 1, 1))
+        booking = request(session, household, pricing, clock, start=start, key=key)
+        booking.ends_at = end
+        booking.caregiver_id, booking.state = who.id, BookingState.MATCHED.value
+        booking.agency_id = agency("AG035").id
+        session.flush()
+
+    visit(next_door, "11680", TUESDAY_9 - timedelta(hours=2), TUESDAY_9, "a")  # 07:00–09:00
+    visit(overlapping, "11680", TUESDAY_9 + timedelta(hours=1), TUESDAY_9 + timedelta(hours=3), "b")
+    # Jongno-gu to Gangnam-gu is more than 15 minutes at 20 km/h: 08:45 is too late
+    visit(too_far, "11110", TUESDAY_9 - timedelta(hours=2), TUESDAY_9 - timedelta(minutes=15), "c")
+    visit(later, "11680", TUESDAY_9 + timedelta(hours=2), TUESDAY_9 + timedelta(hours=4), "d")
+    booking = request_booking(
+        session, parent_of(family), draft(family), pricing=pricing, clock=clock
+    )
+    found = {c.caregiver.id for c in rank_candidates(session, booking, limits=LIMITS)}
+    assert {next_door.id, later.id} <= found
+    assert overlapping.id not in found and too_far.id not in found
