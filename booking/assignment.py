@@ -21,7 +21,7 @@ from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from core.clock import SEOUL
-from core.db import overlaps
+from core.db import overlaps, read_rows
 from core.i18n import N_
 
 from .bookings import WITH_CAREGIVER, Booking, BookingKind, BookingState
@@ -83,9 +83,40 @@ class CaregiverSummary(NamedTuple):
 class Candidate:
     caregiver: CaregiverSummary
     sort_key: tuple[int, ...]
-    reasons: tuple[Reason, ...]
     week_minutes: int
     distance_km: int
+    known_visits: int  # visits paid to this family before (continuity)
+    light_for_adhoc: bool  # ad-hoc care, and under 15 hours this week (R-BK-4)
+    shared_languages: tuple[str, ...]
+
+    @property
+    def reasons(self) -> tuple[Reason, ...]:
+        """Why the caregiver ranks where it does, in words an agency can read (worded only when
+        shown: most candidates of a request are never offered it)."""
+        reasons = []
+        if self.known_visits:
+            reasons.append(
+                Reason(
+                    N_("Has cared for this family before (%(visits)s visits)."),
+                    {"visits": self.known_visits},
+                )
+            )
+        reasons.append(
+            Reason(N_("Lives %(km)s km from the family's district."), {"km": self.distance_km})
+        )
+        if self.light_for_adhoc:
+            reasons.append(Reason(N_("Works under 15 hours this week: preferred for ad-hoc care.")))
+        if self.shared_languages:
+            reasons.append(
+                Reason(
+                    N_("Speaks a language of the family: %(languages)s."),
+                    {"languages": ", ".join(self.shared_languages)},
+                )
+            )
+        reasons.append(
+            Reason(N_("%(hours)s hours booked this week."), {"hours": self.week_minutes // 60})
+        )
+        return tuple(reasons)
 
 
 def travel_minutes(a: Place, b: Place, limits: CaregiverLimits) -> int:
@@ -127,7 +158,8 @@ def rank_candidates(
     day = local_start.date()
     if local_end.date() != day:
         return []  # care past midnight is arranged by hand: weekly hours are one day's windows
-    rows = session.execute(
+    rows = read_rows(
+        session,
         _caregivers_statement(frozenset(skills), only is not None),
         {
             "agency_id": booking.agency_id,
@@ -144,7 +176,8 @@ def rank_candidates(
         return []
     week_start = datetime.combine(day - timedelta(days=day.weekday()), datetime.min.time(), SEOUL)
     busy: dict[int, list[Visit]] = defaultdict(list)
-    for caregiver_id, starts_at, ends_at, service, household_id, *place in session.execute(
+    for caregiver_id, starts_at, ends_at, service, household_id, *place in read_rows(
+        session,
         _visits_statement(),
         {
             "agency_id": booking.agency_id,
@@ -179,38 +212,20 @@ def rank_candidates(
         ):
             continue  # R-SVC table: after sick-child care, no other home that day
         km = round(distance_km(lat_e6, lon_e6, here.lat_e6, here.lon_e6))
-        light = week_minutes < limits.light_load_minutes
-        shared = sorted(home_languages.intersection(languages))
-        reasons = []
-        if visits:
-            reasons.append(
-                Reason(
-                    N_("Has cared for this family before (%(visits)s visits)."), {"visits": visits}
-                )
+        light = adhoc and week_minutes < limits.light_load_minutes
+        shared = tuple(sorted(home_languages.intersection(languages)))
+        sort_key = (-min(visits, 1), km // 5, -light, -bool(shared), week_minutes, caregiver_id)
+        found.append(
+            Candidate(
+                CaregiverSummary(caregiver_id, name, languages),
+                sort_key,
+                week_minutes,
+                km,
+                visits,
+                light,
+                shared,
             )
-        reasons.append(Reason(N_("Lives %(km)s km from the family's district."), {"km": km}))
-        if adhoc and light:
-            reasons.append(Reason(N_("Works under 15 hours this week: preferred for ad-hoc care.")))
-        if shared:
-            reasons.append(
-                Reason(
-                    N_("Speaks a language of the family: %(languages)s."),
-                    {"languages": ", ".join(shared)},
-                )
-            )
-        reasons.append(
-            Reason(N_("%(hours)s hours booked this week."), {"hours": week_minutes // 60})
         )
-        sort_key = (
-            -min(visits, 1),
-            km // 5,
-            -(adhoc and light),
-            -bool(shared),
-            week_minutes,
-            caregiver_id,
-        )
-        caregiver = CaregiverSummary(caregiver_id, name, languages)
-        found.append(Candidate(caregiver, sort_key, tuple(reasons), week_minutes, km))
     found.sort(key=lambda c: c.sort_key)
     return found
 

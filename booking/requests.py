@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 from core.actors import Actor, Role
 from core.audit import record
 from core.clock import SEOUL, Clock
+from core.db import read_rows
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from core.i18n import N_
 
@@ -205,7 +206,8 @@ def request_facts(
     session: Session, household: Household, draft: BookingDraft, *, now: datetime
 ) -> RequestFacts:
     year_start = datetime(draft.starts_at.astimezone(SEOUL).year, 1, 1, tzinfo=SEOUL)
-    row = session.execute(
+    row = read_rows(
+        session,
         _request_facts_statement(),
         {
             "household_id": household.id,

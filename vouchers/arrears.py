@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from booking.households import Household
 from core.clock import SEOUL, Clock
+from core.db import read_rows
 from core.errors import Forbidden
 from core.i18n import N_
 
@@ -47,8 +48,8 @@ class Arrears:
 def arrears_of(
     session: Session, household_id: int, terms: PaymentTerms, *, clock: Clock
 ) -> Arrears:
-    balance, coming = session.execute(
-        _balance_statement(), {"household_id": household_id, "owner": str(household_id)}
+    balance, coming = read_rows(
+        session, _balance_statement(), {"household_id": household_id, "owner": str(household_id)}
     ).one()
     # first in, first out leaves unpaid exactly what the balance exceeds the payments by: the
     # entries themselves are read only to date the oldest charge not yet covered

@@ -21,7 +21,7 @@ from booking.households import Household, MemberState, age_in_years, get_househo
 from core.actors import Actor, Role
 from core.audit import record
 from core.clock import SEOUL, Clock, seoul_today
-from core.db import Base
+from core.db import Base, read_rows
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.i18n import N_
 from core.outbox import notify
@@ -338,11 +338,22 @@ class SupportStanding:
 
 
 def support_standing(session: Session, household: Household, on: date) -> SupportStanding:
-    decision = effective_decision(session, household.id, on)
-    if decision is None:  # no decision: the service is used at full price (R-SUP-3, R-SUP-12)
+    row = read_rows(
+        session, _standing_statement(), {"household_id": household.id, "on": on}
+    ).one_or_none()
+    if row is None:  # no decision: the service is used at full price (R-SUP-3, R-SUP-12)
         return SupportStanding(Tier.NONE, frozenset(), None)
-    return SupportStanding(
-        Tier(decision.tier), frozenset(Group(g) for g in decision.groups), decision.id
+    tier, groups, decision_id = row
+    return SupportStanding(Tier(tier), frozenset(Group(g) for g in groups), decision_id)
+
+
+@cache  # built once: every booking request asks, and needs three columns of the decision
+def _standing_statement() -> Select[tuple[str, list[str], int]]:
+    on = bindparam("on")
+    return select(TierDecision.tier, TierDecision.groups, TierDecision.id).where(
+        TierDecision.household_id == bindparam("household_id"),
+        TierDecision.valid_from <= on,
+        TierDecision.effective_until >= on,
     )
 
 
