@@ -100,8 +100,15 @@ class Pricing(Protocol):
 
     def strike_terms(self, day: date) -> StrikeTerms: ...
 
-    def check_can_book(self, session: Session, household: Household, clock: Clock) -> None:
-        """Raise when the family may not book now (R-PAY-2 arrears)."""
+    def price_request(
+        self,
+        session: Session,
+        household: Household,
+        draft: BookingDraft,
+        minutes_used: int,
+        clock: Clock,
+    ) -> Price:
+        """``price``, after refusing a family that may not book now (R-PAY-2 arrears)."""
 
 
 def request_booking(
@@ -151,12 +158,11 @@ def prepare_request(
                 code="barred",
                 date=barred_until.isoformat(),
             )
-    pricing.check_can_book(session, household, clock)
+    price = pricing.price_request(session, household, draft, facts.reserved_minutes, clock)
     if facts.child_busy:
         raise Conflict(N_("A child is already booked at this time."), code="child_already_booked")
     if facts.agency_id is None:
         raise Conflict(N_("No agency serves your district yet."), code="no_agency")
-    price = pricing.price(session, household, draft, facts.reserved_minutes)
     if draft.covered_by_contract:  # R-PAY-3: the monthly contract is paid as a whole
         price = Price(0, 0, 0, price.tariff_year, price.tier, 0, [])
     booking = new_booking(

@@ -49,8 +49,22 @@ def arrears_of(
     session: Session, household_id: int, terms: PaymentTerms, *, clock: Clock
 ) -> Arrears:
     balance, coming = read_rows(
-        session, _balance_statement(), {"household_id": household_id, "owner": str(household_id)}
+        session, balance_statement(), {"household_id": household_id, "owner": str(household_id)}
     ).one()
+    return arrears_from_balance(session, household_id, terms, balance, coming, clock=clock)
+
+
+def arrears_from_balance(
+    session: Session,
+    household_id: int,
+    terms: PaymentTerms,
+    balance: int | None,
+    coming: int | None,
+    *,
+    clock: Clock,
+) -> Arrears:
+    """The arrears behind a receivable ``balance`` of which ``coming`` is being captured (the two
+    figures of ``balance_statement``)."""
     # first in, first out leaves unpaid exactly what the balance exceeds the payments by: the
     # entries themselves are read only to date the oldest charge not yet covered
     owed = max(0, int(balance or 0) - int(coming or 0))
@@ -82,7 +96,7 @@ def arrears_of(
 
 
 @cache  # built once: every booking request asks
-def _balance_statement() -> Select[tuple[int, int]]:
+def balance_statement() -> Select[tuple[int, int]]:
     """The family's receivable balance, and the captures planned against its card holds."""
     balance = select(func.coalesce(func.sum(LedgerEntry.amount), 0)).where(
         LedgerEntry.account == Account.PARENT_RECEIVABLE.value,
@@ -105,7 +119,11 @@ def check_not_in_arrears(
     session: Session, household: Household, *, tariffs: TariffBook, clock: Clock
 ) -> None:
     terms = tariffs.for_date(clock.now().astimezone(SEOUL).date()).payment
-    arrears = arrears_of(session, household.id, terms, clock=clock)
+    refuse_when_suspended(arrears_of(session, household.id, terms, clock=clock))
+
+
+def refuse_when_suspended(arrears: Arrears) -> None:
+    """R-PAY-2: arrears over the limit, or older than the allowed days, suspend booking."""
     if arrears.suspended:
         raise Forbidden(
             N_("Booking is suspended until the %(amount)s won you owe is paid."),

@@ -7,8 +7,9 @@ household's tier decision answer.
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import cache
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, literal, select, true
 from sqlalchemy.orm import Session
 
 from booking.assignment import CaregiverLimits
@@ -16,12 +17,13 @@ from booking.bookings import HOLDING, Booking
 from booking.households import Household
 from booking.requests import BookingDraft, Price, RequestWindow, StrikeTerms
 from core.clock import SEOUL, Clock
+from core.db import read_rows
 
-from .arrears import check_not_in_arrears
+from .arrears import arrears_from_balance, balance_statement, refuse_when_suspended
 from .cancellation import cancellation_fee
 from .cost_split import ChildFacts, QuoteRequest, SickRate, quote, quote_fullday_month
 from .tariffs import Attendance, Service, TariffBook
-from .tier_decisions import support_standing
+from .tier_decisions import SupportStanding, standing_from, standing_statement, support_standing
 
 
 class TariffPricing:
@@ -32,7 +34,44 @@ class TariffPricing:
         self, session: Session, household: Household, draft: BookingDraft, minutes_used: int
     ) -> Price:
         day = draft.starts_at.astimezone(SEOUL).date()
-        standing = support_standing(session, household, day)
+        return self._price(
+            session, household, draft, minutes_used, support_standing(session, household, day)
+        )
+
+    def price_request(
+        self,
+        session: Session,
+        household: Household,
+        draft: BookingDraft,
+        minutes_used: int,
+        clock: Clock,
+    ) -> Price:
+        """A parent's request priced, unless the family's arrears suspend booking (R-PAY-2): its
+        balance and its tier decision are read in one round trip."""
+        day = draft.starts_at.astimezone(SEOUL).date()
+        row = read_rows(
+            session,
+            _request_statement(),
+            {"household_id": household.id, "owner": str(household.id), "on": day},
+        ).first()
+        assert row is not None  # the outer join always yields a row
+        balance, coming, tier, groups, decision_id = row
+        terms = self.tariffs.for_date(clock.now().astimezone(SEOUL).date()).payment
+        refuse_when_suspended(
+            arrears_from_balance(session, household.id, terms, balance, coming, clock=clock)
+        )
+        standing = standing_from(tier, groups, decision_id)
+        return self._price(session, household, draft, minutes_used, standing)
+
+    def _price(
+        self,
+        session: Session,
+        household: Household,
+        draft: BookingDraft,
+        minutes_used: int,
+        standing: SupportStanding,
+    ) -> Price:
+        day = draft.starts_at.astimezone(SEOUL).date()
         by_id = {child.id: child for child in household.children}
         children = tuple(
             ChildFacts(
@@ -133,12 +172,23 @@ class TariffPricing:
             light_load_minutes=terms.light_load_hours * 60,
         )
 
-    def check_can_book(self, session: Session, household: Household, clock: Clock) -> None:
-        check_not_in_arrears(session, household, tariffs=self.tariffs, clock=clock)
-
     def strike_terms(self, day: date) -> StrikeTerms:
         terms = self.tariffs.for_date(day).cancellation
         return StrikeTerms(terms.strike_count, terms.strike_window_hours, terms.bar_months)
+
+
+@cache  # built once: every booking request runs it
+def _request_statement() -> Select[tuple[int, int, str | None, list[str] | None, int | None]]:
+    """The family's receivable balance and planned captures, and its tier decision on the care
+    day when it has one (an outer join to at most one row)."""
+    decision = standing_statement().subquery("decision")
+    one_row = select(literal(1).label("one")).subquery("one_row")
+    return select(
+        *balance_statement().selected_columns,
+        decision.c.tier,
+        decision.c.groups,
+        decision.c.id,
+    ).select_from(one_row.outerjoin(decision, true()))
 
 
 def _fullday_minutes_this_month(session: Session, household_id: int, day: date) -> int:

@@ -338,17 +338,22 @@ class SupportStanding:
 
 
 def support_standing(session: Session, household: Household, on: date) -> SupportStanding:
-    row = read_rows(
-        session, _standing_statement(), {"household_id": household.id, "on": on}
-    ).one_or_none()
-    if row is None:  # no decision: the service is used at full price (R-SUP-3, R-SUP-12)
+    row = read_rows(session, standing_statement(), {"household_id": household.id, "on": on}).first()
+    return standing_from(*row) if row is not None else standing_from(None, None, None)
+
+
+def standing_from(
+    tier: str | None, groups: list[str] | None, decision_id: int | None
+) -> SupportStanding:
+    """The standing a decision's columns give (none: full price, R-SUP-3, R-SUP-12)."""
+    if decision_id is None:
         return SupportStanding(Tier.NONE, frozenset(), None)
-    tier, groups, decision_id = row
-    return SupportStanding(Tier(tier), frozenset(Group(g) for g in groups), decision_id)
+    return SupportStanding(Tier(tier), frozenset(Group(g) for g in groups or ()), decision_id)
 
 
 @cache  # built once: every booking request asks, and needs three columns of the decision
-def _standing_statement() -> Select[tuple[str, list[str], int]]:
+def standing_statement() -> Select[tuple[str, list[str], int]]:
+    """The household's decision in force ``on`` a day: its tier, groups and id."""
     on = bindparam("on")
     return select(TierDecision.tier, TierDecision.groups, TierDecision.id).where(
         TierDecision.household_id == bindparam("household_id"),
