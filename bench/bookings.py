@@ -1,4 +1,5 @@
-"""Booking benchmark (issue 5), on PostgreSQL with the national-scale demo data.
+"""Booking benchmark (issue 5), on PostgreSQL with the national-scale demo data and the month of
+visits before it (February 2026: families know their caregivers, tables hold a month of history).
 
 Parents POST /api/v1/bookings (request → quote → reserve the subsidised hours → rank the
 agency's caregivers → offer to the best ten) against gunicorn, each request from another family.
