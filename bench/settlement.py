@@ -20,46 +20,20 @@ import argparse
 import resource
 import sys
 import time
-from datetime import timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
-from national import DEFAULT_URL, add_month_of_visits, copy_database, drop_database, ensure_template
-from sqlalchemy.orm import Session
+from national import (
+    DEFAULT_URL,
+    add_month_of_visits,
+    copy_database,
+    drop_database,
+    ensure_template,
+    settle_month,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-
-from core.actors import Actor, Role  # noqa: E402
-from core.clock import FixedClock  # noqa: E402
-from vouchers.claims import BuildResult, build_claims, confirm_claim, pay_claim  # noqa: E402
-from vouchers.settlement import AgencyClaim, LockResult, lock_month, month_bounds  # noqa: E402
-from vouchers.tariffs import default_tariff_book  # noqa: E402
-
-
-def settle(url: str, month: str) -> tuple[float, float, float, LockResult, BuildResult]:
-    """The measured part: lock the month, commit; build the claims, commit; confirm and pay
-    every agency's claim (the voucher claim and the payment posted to the ledger), commit."""
-    _, end = month_bounds(month)
-    clock = FixedClock(end + timedelta(days=1, hours=9))
-    tariffs = default_tariff_book()
-    engine = sa.create_engine(url)
-    with Session(engine) as session:
-        started = time.perf_counter()
-        locked = lock_month(session, month, tariffs=tariffs, clock=clock)
-        session.commit()
-        middle = time.perf_counter()
-        built = build_claims(session, month, tariffs=tariffs, clock=clock)
-        session.commit()
-        built_at = time.perf_counter()
-        admin = Actor(user_id=0, role=Role.ADMIN)
-        for claim in session.scalars(sa.select(AgencyClaim).where(AgencyClaim.month == month)):
-            confirm_claim(session, admin, claim, clock=clock)
-            pay_claim(session, admin, claim, clock=clock)
-        session.commit()
-        finished = time.perf_counter()
-    engine.dispose()
-    return middle - started, built_at - middle, finished - built_at, locked, built
 
 
 # the same seven sums from both sides: lines, total, government, parent, fees, refunds, payable
@@ -131,7 +105,7 @@ def main() -> None:
             f"{time.perf_counter() - started:.1f} s: "
             + ", ".join(f"{state} {count:,}" for state, count in sorted(states.items()))
         )
-        lock_seconds, build_seconds, pay_seconds, locked, built = settle(url, args.month)
+        lock_seconds, build_seconds, pay_seconds, locked, built = settle_month(url, args.month)
         total = lock_seconds + build_seconds + pay_seconds
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"{'step':<24}{'seconds':>10}")
