@@ -459,3 +459,38 @@ def test_a_caregiver_busy_at_the_time_or_on_the_way_is_not_ranked(session, clock
     found = {c.caregiver.id for c in rank_candidates(session, booking, limits=LIMITS)}
     assert {next_door.id, later.id} <= found
     assert overlapping.id not in found and too_far.id not in found
+
+
+def test_a_request_is_offered_as_it_is_written_and_a_retry_offers_nothing_again(
+    session, clock, family, pricing
+):
+    """``request_and_offer`` ranks before it writes: the booking arrives offered, with its one
+    transition and an offer per free caregiver; the same request key finds it and adds nothing."""
+    from booking.matching import Offer, request_and_offer
+
+    first, second = caregiver(), caregiver()
+
+    def ask(key="k1", start=TUESDAY_9):
+        return request_and_offer(
+            session,
+            parent_of(family),
+            draft(family, key=key, start=start),
+            pricing=pricing,
+            limits=LIMITS,
+            clock=clock,
+            expires_in=timedelta(hours=2),
+        )
+
+    booking = ask()
+    session.expire_all()  # what was written, not what the session remembers
+    assert booking.state == "offered"
+    assert [(t.from_state, t.to_state) for t in booking.transitions] == [("requested", "offered")]
+    offers = session.scalars(select(Offer).where(Offer.booking_id == booking.id)).all()
+    assert {o.caregiver_id for o in offers} == {first.id, second.id}
+    assert sorted(o.rank for o in offers) == [1, 2] and all(o.state == "pending" for o in offers)
+    assert ask() is booking  # the retry
+    assert session.scalar(select(func.count()).select_from(Offer)) == 2
+    # nobody free at 06:00 (weekly hours start at 08:00): written as requested, no offer
+    early = ask(key="k2", start=TUESDAY_9.replace(hour=6))
+    assert (early.state, early.transitions) == ("requested", [])
+    assert session.scalar(select(func.count()).where(Offer.booking_id == early.id)) == 0
