@@ -128,7 +128,7 @@ def offer_booking(
 def _offer_rows(
     booking: Booking, ranked: list[Candidate], clock: Clock, expires_in: timedelta
 ) -> list[dict[str, object]]:
-    """The offers as rows of one INSERT: ten per request would add up in the unit of work."""
+    """The offers as plain rows: ten objects per request would add up in the unit of work."""
     now = clock.now()
     return [
         {
