@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 from functools import cache
 from typing import NamedTuple
 
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import ColumnElement, Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from core.clock import SEOUL
@@ -239,13 +239,8 @@ def _caregivers_statement(
     caregivers are loaded at all."""
     day = bindparam("day")
     query = select(Caregiver.id, Caregiver.name, Caregiver.languages).where(
-        Caregiver.agency_id == bindparam("agency_id"),
+        *_agency_caregivers_in_district(),
         Caregiver.active,
-        Caregiver.id.in_(
-            select(caregiver_areas.c.caregiver_id).where(
-                caregiver_areas.c.district_code == bindparam("district_code")
-            )
-        ),
         Caregiver.id.in_(
             select(WeeklySlot.caregiver_id).where(
                 WeeklySlot.weekday == bindparam("weekday"),
@@ -283,6 +278,18 @@ def _caregivers_statement(
     )
 
 
+def _agency_caregivers_in_district() -> tuple[ColumnElement[bool], ...]:
+    """Caregivers of the booking's agency who work in the family's district (bound parameters)."""
+    return (
+        Caregiver.agency_id == bindparam("agency_id"),
+        Caregiver.id.in_(
+            select(caregiver_areas.c.caregiver_id).where(
+                caregiver_areas.c.district_code == bindparam("district_code")
+            )
+        ),
+    )
+
+
 @cache
 def _visits_statement() -> Select[tuple[int, datetime, datetime, str, int, str, int, int]]:
     """The other visits around the week of the agency's caregivers in the district, as plain rows
@@ -302,16 +309,7 @@ def _visits_statement() -> Select[tuple[int, datetime, datetime, str, int, str, 
         .join(Household, Household.id == Booking.household_id)
         .join(District, District.code == Household.district_code)
         .where(
-            Booking.caregiver_id.in_(
-                select(Caregiver.id).where(
-                    Caregiver.agency_id == bindparam("agency_id"),
-                    Caregiver.id.in_(
-                        select(caregiver_areas.c.caregiver_id).where(
-                            caregiver_areas.c.district_code == bindparam("district_code")
-                        )
-                    ),
-                )
-            ),
+            Booking.caregiver_id.in_(select(Caregiver.id).where(*_agency_caregivers_in_district())),
             # the predicate of the caregivers' exclusion constraint, in literals, so that its
             # GiST index finds the visits in the range however long the caregivers' history is
             Booking.caregiver_id.is_not(None),

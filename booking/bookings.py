@@ -8,11 +8,12 @@ the same time (see the 0005 migration); ``check_free`` is the portable check tha
 from __future__ import annotations
 
 import enum
+import re
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from core.actors import Actor
@@ -238,10 +239,16 @@ def overlapping(
     return list(session.scalars(query))
 
 
+DEADLOCK_DETECTED = "40P01"  # SQLSTATE
+
+
 def flush_or_conflict(session: Session, constraints: dict[str, Conflict]) -> None:
     """Flush; a violated exclusion constraint (PostgreSQL) becomes the matching domain error.
 
     The check in Python runs first; this is the database's word when two requests race past it.
+    Two conflicting rows written at the same moment may also deadlock inside the constraint's
+    check (each waits for the other's row): the transaction PostgreSQL aborts lost the same race,
+    and gets the same answer. Constraints are named ``ex_<table>_...``.
     """
     try:
         session.flush()
@@ -251,3 +258,18 @@ def flush_or_conflict(session: Session, constraints: dict[str, Conflict]) -> Non
             if name in message:
                 raise conflict from error
         raise
+    except OperationalError as error:
+        table = _exclusion_deadlock_table(error.orig)
+        for name, conflict in constraints.items():
+            if table is not None and name.startswith(f"ex_{table}_"):
+                raise conflict from error
+        raise
+
+
+def _exclusion_deadlock_table(error: BaseException | None) -> str | None:
+    """The table whose exclusion check deadlocked (SQLSTATE 40P01), from the error's context."""
+    if getattr(error, "sqlstate", None) != DEADLOCK_DETECTED:
+        return None
+    context = getattr(getattr(error, "diag", None), "context", None) or ""
+    found = re.search(r'while checking exclusion constraint .* in relation "(\w+)"', context)
+    return found.group(1) if found else None

@@ -115,13 +115,6 @@ def balance_statement() -> Select[tuple[int, int]]:
     return select(balance.scalar_subquery(), in_flight.scalar_subquery())
 
 
-def check_not_in_arrears(
-    session: Session, household: Household, *, tariffs: TariffBook, clock: Clock
-) -> None:
-    terms = tariffs.for_date(clock.now().astimezone(SEOUL).date()).payment
-    refuse_when_suspended(arrears_of(session, household.id, terms, clock=clock))
-
-
 def refuse_when_suspended(arrears: Arrears) -> None:
     """R-PAY-2: arrears over the limit, or older than the allowed days, suspend booking."""
     if arrears.suspended:

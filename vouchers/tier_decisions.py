@@ -14,7 +14,17 @@ from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Select, String, Text, bindparam, select
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ColumnElement,
+    ForeignKey,
+    Select,
+    String,
+    Text,
+    bindparam,
+    select,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from booking.households import Household, MemberState, age_in_years, get_household
@@ -306,10 +316,15 @@ def effective_decision(session: Session, household_id: int, on: date) -> TierDec
     return session.scalar(_effective_decision_statement(), {"household_id": household_id, "on": on})
 
 
-@cache  # built once: every booking request asks
+@cache  # built once
 def _effective_decision_statement() -> Select[tuple[TierDecision]]:
+    return select(TierDecision).where(*_in_force())
+
+
+def _in_force() -> tuple[ColumnElement[bool], ...]:
+    """The household's decision in force on the day ``on`` (bound parameters)."""
     on = bindparam("on")
-    return select(TierDecision).where(
+    return (
         TierDecision.household_id == bindparam("household_id"),
         TierDecision.valid_from <= on,
         TierDecision.effective_until >= on,
@@ -339,7 +354,7 @@ class SupportStanding:
 
 def support_standing(session: Session, household: Household, on: date) -> SupportStanding:
     row = read_rows(session, standing_statement(), {"household_id": household.id, "on": on}).first()
-    return standing_from(*row) if row is not None else standing_from(None, None, None)
+    return standing_from(*(row or (None, None, None)))
 
 
 def standing_from(
@@ -354,12 +369,7 @@ def standing_from(
 @cache  # built once: every booking request asks, and needs three columns of the decision
 def standing_statement() -> Select[tuple[str, list[str], int]]:
     """The household's decision in force ``on`` a day: its tier, groups and id."""
-    on = bindparam("on")
-    return select(TierDecision.tier, TierDecision.groups, TierDecision.id).where(
-        TierDecision.household_id == bindparam("household_id"),
-        TierDecision.valid_from <= on,
-        TierDecision.effective_until >= on,
-    )
+    return select(TierDecision.tier, TierDecision.groups, TierDecision.id).where(*_in_force())
 
 
 @dataclass(frozen=True)

@@ -494,3 +494,38 @@ def test_a_request_is_offered_as_it_is_written_and_a_retry_offers_nothing_again(
     early = ask(key="k2", start=TUESDAY_9.replace(hour=6))
     assert (early.state, early.transitions) == ("requested", [])
     assert session.scalar(select(func.count()).where(Offer.booking_id == early.id)) == 0
+
+
+def test_a_deadlock_inside_an_exclusion_check_is_the_race_lost_not_a_server_error():
+    """PostgreSQL aborts one of two transactions that wrote conflicting rows at the same moment
+    with SQLSTATE 40P01 "while checking exclusion constraint ... in relation" (seen about once in
+    twelve racing inserts): ``flush_or_conflict`` answers the loser as for a violation. Any other
+    operational error, or a deadlock elsewhere, is not a conflict and goes on."""
+    from types import SimpleNamespace
+
+    from sqlalchemy.exc import OperationalError
+
+    from booking.bookings import flush_or_conflict
+    from booking.matching import SlotTaken
+
+    def flushing(sqlstate, context):
+        driver_error = SimpleNamespace(sqlstate=sqlstate, diag=SimpleNamespace(context=context))
+
+        class Failing:
+            def flush(self):
+                raise OperationalError("INSERT ...", {}, driver_error)
+
+        return Failing()
+
+    in_bookings = 'while checking exclusion constraint on tuple (4,21) in relation "bookings"'
+    constraints = {"ex_bookings_caregiver_time": SlotTaken()}
+    with pytest.raises(SlotTaken):
+        flush_or_conflict(flushing("40P01", in_bookings), constraints)
+    elsewhere = 'while checking exclusion constraint on tuple (1,2) in relation "booked_children"'
+    for sqlstate, context in (
+        ("40P01", elsewhere),
+        ("40P01", "while locking tuple"),
+        ("57P01", ""),
+    ):
+        with pytest.raises(OperationalError):
+            flush_or_conflict(flushing(sqlstate, context), constraints)

@@ -105,28 +105,32 @@ def _race(engine, jobs):
         return list(pool.map(run, jobs))
 
 
+def _caregiver(session: Session) -> Caregiver:
+    """A caregiver of the agency serving Gangnam-gu, with an account, free on weekdays."""
+    agency_id = session.scalar(select(Agency.id).where(Agency.code == "AG035"))
+    caregiver = Caregiver(
+        agency_id=agency_id,
+        user_id=_user(session, "caregiver", agency_id=agency_id).id,
+        name="돌보미",
+        phone="010",
+        home_district_code="11680",
+        languages=["ko"],
+        training_hours=120,
+        hire_date=date(2024, 1, 1),
+        active=True,
+        skill_rows=[CaregiverSkill(skill="infant")],
+        availability=[WeeklySlot(weekday=d, starts_at=time(8), ends_at=time(20)) for d in range(6)],
+    )
+    caregiver.areas = [session.get(District, "11680")]
+    session.add(caregiver)
+    session.flush()
+    return caregiver
+
+
 def test_many_acceptances_for_one_caregiver_and_slot_exactly_one_wins(engine):
     with Session(engine) as session:
-        gangnam = "11680"
-        agency_id = session.scalar(select(Agency.id).where(Agency.code == "AG035"))
-        account = _user(session, "caregiver", agency_id=agency_id)
-        caregiver = Caregiver(
-            agency_id=agency_id,
-            user_id=account.id,
-            name="돌보미",
-            phone="010",
-            home_district_code=gangnam,
-            languages=["ko"],
-            training_hours=120,
-            hire_date=date(2024, 1, 1),
-            active=True,
-            skill_rows=[CaregiverSkill(skill="infant")],
-            availability=[
-                WeeklySlot(weekday=d, starts_at=time(8), ends_at=time(20)) for d in range(6)
-            ],
-        )
-        caregiver.areas = [session.get(District, "11680")]
-        session.add(caregiver)
+        caregiver = _caregiver(session)
+        agency_id, account_id = caregiver.agency_id, caregiver.user_id
         offers = []
         pricing = TariffPricing(default_tariff_book())
         for index in range(RACERS):
@@ -140,7 +144,7 @@ def test_many_acceptances_for_one_caregiver_and_slot_exactly_one_wins(engine):
             )
         session.commit()
         offer_ids = [offer.id for offer in offers]
-        actor = Actor(account.id, Role.CAREGIVER, agency_id=agency_id)
+        actor = Actor(account_id, Role.CAREGIVER, agency_id=agency_id)
         caregiver_id = caregiver.id
     assert len(offer_ids) == RACERS
 
@@ -169,46 +173,34 @@ def test_many_acceptances_for_one_caregiver_and_slot_exactly_one_wins(engine):
 
 
 def test_double_submits_and_racing_requests_for_one_child_make_one_booking(engine):
+    """The path the API and the form take (``request_and_offer``): one booking, offered once."""
     with Session(engine) as session:
         household = _family(session)
+        caregiver_id = _caregiver(session).id
         session.commit()
         parent = Actor(household.applicant_user_id, Role.PARENT)
         household_id = household.id
     pricing = TariffPricing(default_tariff_book())
-    same_key = _race(
-        engine,
-        [
-            lambda s: (
-                request_booking(
-                    s,
-                    parent,
-                    _draft(s.get(Household, household_id), "click"),
-                    pricing=pricing,
-                    clock=CLOCK,
-                ).id
-            )
-        ]
-        * 6,
-    )
-    other_keys = _race(
-        engine,
-        [
-            lambda s, k=k: (
-                request_booking(
-                    s,
-                    parent,
-                    _draft(s.get(Household, household_id), f"tab{k}"),
-                    pricing=pricing,
-                    clock=CLOCK,
-                ).id
-            )
-            for k in range(6)
-        ],
-    )
+
+    def request(session: Session, key: str) -> int:
+        return matching.request_and_offer(
+            session,
+            parent,
+            _draft(session.get(Household, household_id), key),
+            pricing=pricing,
+            limits=LIMITS,
+            clock=CLOCK,
+            expires_in=timedelta(hours=2),
+        ).id
+
+    same_key = _race(engine, [lambda s: request(s, "click")] * 6)
+    other_keys = _race(engine, [lambda s, k=k: request(s, f"tab{k}") for k in range(6)])
     with Session(engine) as session:
         bookings = session.scalars(
             select(Booking).where(Booking.household_id == household_id)
         ).all()
-    assert len(bookings) == 1
+        offers = session.scalars(select(matching.Offer)).all()
+    assert len(bookings) == 1 and bookings[0].state == "offered"
     assert {result for status, result in same_key if status == "ok"} == {bookings[0].id}
     assert all(result == ("conflict", "child_already_booked") for result in other_keys)
+    assert [(o.booking_id, o.caregiver_id) for o in offers] == [(bookings[0].id, caregiver_id)]

@@ -20,6 +20,16 @@ BODY = {
 }
 
 
+def body_on(day: str, child) -> dict:
+    """The usual request (09:00–11:00, basic care) for ``child`` on another day."""
+    return {
+        **BODY,
+        "child_ids": [child.id],
+        "start": f"{day}T09:00:00+09:00",
+        "end": f"{day}T11:00:00+09:00",
+    }
+
+
 def test_book_offer_accept_confirm_visit(client, session, clock):
     household = HouseholdFactory(district_code="11680", member_state="full_member")
     child = ChildFactory(household=household)
@@ -111,12 +121,7 @@ def test_bad_requests_and_denials(client, session):
     assert stranger_child.status_code == 422 and error_code(stranger_child) == "unknown_child"
     past = client.post(
         "/api/v1/bookings",
-        json={
-            **BODY,
-            "child_ids": [child.id],
-            "start": "2026-03-01T09:00:00+09:00",
-            "end": "2026-03-01T11:00:00+09:00",
-        },
+        json=body_on("2026-03-01", child),
         headers=keyed,
     )
     assert past.status_code == 422 and error_code(past) == "in_the_past"
@@ -147,12 +152,7 @@ def test_bad_requests_and_denials(client, session):
     )
     staff_request = client.post(
         "/api/v1/bookings",
-        json={
-            **BODY,
-            "child_ids": [child.id],
-            "start": "2026-03-04T09:00:00+09:00",
-            "end": "2026-03-04T11:00:00+09:00",
-        },
+        json=body_on("2026-03-04", child),
         headers={**other_agency, "Idempotency-Key": "req-00000004"},
     )
     assert staff_request.status_code == 404  # only parents request care

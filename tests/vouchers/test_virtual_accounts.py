@@ -13,7 +13,7 @@ from core.errors import Forbidden, ValidationFailed
 from tests.booking.conftest import TUESDAY_9, caregiver
 from tests.factories import parent_of
 from tests.vouchers.money import TARIFFS, assert_ledger_agrees, confirmed_booking, sync
-from vouchers.arrears import arrears_account, arrears_of, check_not_in_arrears
+from vouchers.arrears import arrears_account, arrears_of, refuse_when_suspended
 from vouchers.gateways import VirtualAccountGateway
 from vouchers.ledger import Account, UnbalancedTransaction, balance, leg, post
 from vouchers.payment_events import DepositNotice, record_deposit
@@ -141,10 +141,10 @@ def test_arrears_over_the_limit_or_older_than_30_days_suspend_booking(session, c
         )
 
     owe(300_000, "a")
-    check_not_in_arrears(session, family, tariffs=TARIFFS, clock=clock)  # 300,000 is not over
+    refuse_when_suspended(arrears_of(session, family.id, TERMS, clock=clock))  # 300,000: not over
     owe(1, "b")
     with pytest.raises(Forbidden) as caught:
-        check_not_in_arrears(session, family, tariffs=TARIFFS, clock=clock)
+        refuse_when_suspended(arrears_of(session, family.id, TERMS, clock=clock))
     assert caught.value.code == "arrears" and caught.value.params["amount"] == 300_001
     post(
         session,
