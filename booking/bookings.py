@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -243,7 +245,14 @@ DEADLOCK_DETECTED = "40P01"  # SQLSTATE
 
 
 def flush_or_conflict(session: Session, constraints: dict[str, Conflict]) -> None:
-    """Flush; a violated exclusion constraint (PostgreSQL) becomes the matching domain error.
+    """Flush; a violated exclusion constraint (PostgreSQL) becomes the matching domain error."""
+    with conflicts_as(constraints):
+        session.flush()
+
+
+@contextmanager
+def conflicts_as(constraints: dict[str, Conflict]) -> Iterator[None]:
+    """A violated exclusion constraint (PostgreSQL) inside becomes the matching domain error.
 
     The check in Python runs first; this is the database's word when two requests race past it.
     Two conflicting rows written at the same moment may also deadlock inside the constraint's
@@ -251,7 +260,7 @@ def flush_or_conflict(session: Session, constraints: dict[str, Conflict]) -> Non
     and gets the same answer. Constraints are named ``ex_<table>_...``.
     """
     try:
-        session.flush()
+        yield
     except IntegrityError as error:
         message = str(error.orig)
         for name, conflict in constraints.items():

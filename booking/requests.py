@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 from core.actors import Actor, Role
 from core.audit import record
 from core.clock import SEOUL, Clock
-from core.db import read_rows
+from core.db import read_rows, write_new
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from core.i18n import N_
 
@@ -29,7 +29,7 @@ from .bookings import (
     Booking,
     BookingKind,
     BookingState,
-    flush_or_conflict,
+    conflicts_as,
     move,
 )
 from .households import ChildState, Household, MemberState, lock_own_household
@@ -183,17 +183,17 @@ def prepare_request(
 
 
 def write_request(session: Session, actor: Actor, booking: Booking, *, clock: Clock) -> None:
-    """Write a prepared booking with its children's time and its transitions, in one flush; on
-    PostgreSQL a child already booked at that time fails here even if two requests raced."""
-    session.add(booking)
-    flush_or_conflict(
-        session,
+    """Write a prepared booking with its children's time and its transitions (``write_new``: the
+    hottest write of the service skips the unit of work); on PostgreSQL a child already booked at
+    that time fails here even if two requests raced."""
+    with conflicts_as(
         {
             "ex_booked_children_time": Conflict(
                 N_("A child is already booked at this time."), code="child_already_booked"
             )
-        },
-    )
+        }
+    ):
+        write_new(session, [booking, *booking.children, *booking.transitions])
     record(session, actor, "booking.requested", "booking", booking.id, clock=clock)
 
 

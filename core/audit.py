@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .actors import Actor
 from .clock import Clock
-from .db import Base
+from .db import Base, write_new
 
 
 class AuditEvent(Base):
@@ -47,5 +47,5 @@ def record(
         at=clock.now(),
         details=details,
     )
-    session.add(event)
+    write_new(session, [event])  # written at once: no unit of work for an append-only row
     return event

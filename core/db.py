@@ -2,14 +2,32 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from itertools import groupby
 from typing import Any, TypeVar
 
-from sqlalchemy import ClauseElement, DateTime, Executable, MetaData, Result, TypeDecorator, literal
+from sqlalchemy import (
+    ClauseElement,
+    DateTime,
+    Executable,
+    MetaData,
+    Result,
+    TypeDecorator,
+    insert,
+    inspect,
+    literal,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import DeclarativeBase, Session, registry
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    InstanceState,
+    Session,
+    make_transient_to_detached,
+    registry,
+)
+from sqlalchemy.orm.interfaces import MANYTOONE
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import Boolean
 
@@ -98,6 +116,69 @@ def read_rows(session: Session, statement: Executable, params: dict[str, Any]) -
     cost, which on a hot path is as much as the database's."""
     session.flush()
     return session.connection().execute(statement, params)
+
+
+def write_new(session: Session, objects: Sequence[Base]) -> None:
+    """INSERT new objects with Core and keep them in the session as written and unchanged.
+
+    For a few new rows on a hot path: the unit of work costs several times the statements
+    themselves (a booking with its child and transitions: 2 ms of CPU against 0.5). ``objects``
+    come parents first; rows of one table in a row go in one statement. A foreign key is taken
+    from a many-to-one relationship to an object already written; an unset column takes its
+    default, so that every column is known and nothing is read back. Errors are the database's
+    (``IntegrityError`` for a violated constraint), raised before anything is attached.
+    """
+    session.flush()  # what is pending goes first, as autoflush would do before a statement
+    states = [inspect(obj) for obj in objects]
+    connection = session.connection()
+    for mapper, group in groupby(states, key=lambda state: state.mapper):
+        batch = list(group)
+        table = mapper.local_table
+        rows = [_row_of(state) for state in batch]
+        generated = [c for c in mapper.primary_key if c.key not in rows[0]]
+        if not generated:
+            connection.execute(insert(table), rows)
+            continue
+        statement = insert(table).returning(*generated, sort_by_parameter_order=True)
+        for state, keys in zip(batch, connection.execute(statement, rows), strict=True):
+            for column, value in zip(generated, keys, strict=True):
+                setattr(state.obj(), mapper.get_property_by_column(column).key, value)
+    for state in states:
+        make_transient_to_detached(state.obj())
+    session.add_all(objects)
+
+
+def _row_of(state: InstanceState[Any]) -> dict[str, Any]:
+    """The object's row, with keys from written parents and defaults set on the object too."""
+    mapper, values = state.mapper, state.dict
+    for relationship in mapper.relationships:
+        parent = values.get(relationship.key)
+        if relationship.direction is MANYTOONE and parent is not None:
+            for local, remote in relationship.local_remote_pairs:
+                key = mapper.get_property_by_column(local).key
+                values[key] = getattr(
+                    parent, inspect(parent).mapper.get_property_by_column(remote).key
+                )
+    row = {}
+    for prop in mapper.column_attrs:
+        column = prop.columns[0]
+        if prop.key not in values:
+            if column.primary_key and column.autoincrement in (True, "auto"):
+                continue  # the database's to give
+            setattr(state.obj(), prop.key, _default_of(mapper.class_.__name__, prop.key, column))
+        row[column.key] = values[prop.key]
+    return row
+
+
+def _default_of(model: str, key: str, column: Any) -> Any:
+    default = column.default
+    if default is None:
+        return None
+    if default.is_scalar:
+        return default.arg
+    if default.is_callable:
+        return default.arg(None)  # SQLAlchemy's wrapper of a plain callable takes a context
+    raise ValueError(f"{model}.{key}: set it, or give the column a Python default")
 
 
 def insert_once(session: Session, row: T, find: Callable[[], T | None]) -> T:

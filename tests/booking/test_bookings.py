@@ -529,3 +529,65 @@ def test_a_deadlock_inside_an_exclusion_check_is_the_race_lost_not_a_server_erro
     ):
         with pytest.raises(OperationalError):
             flush_or_conflict(flushing(sqlstate, context), constraints)
+
+
+def test_a_request_is_written_whole_and_never_read_back(session, clock, family, pricing):
+    """``write_request`` writes the booking, its children's time, its transitions and the audit
+    event with Core (``core.db.write_new``): every column is known to the session afterwards, so
+    reading the booking back costs no statement, and what the database holds is the same."""
+    from sqlalchemy import event
+
+    from booking.requests import prepare_request, write_request
+    from core.audit import AuditEvent
+
+    booking, _ = prepare_request(
+        session, parent_of(family), draft(family), pricing=pricing, clock=clock
+    )
+    move(booking, BookingState.OFFERED, None, clock=clock, reason="two caregivers free")
+    write_request(session, parent_of(family), booking, clock=clock)
+    statements = []
+
+    def count(_connection, _cursor, statement, *_):
+        statements.append(statement)
+
+    engine = session.get_bind()
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        seen = {
+            "id": booking.id,
+            "state": booking.state,
+            "fee": booking.cancellation_fee,  # a column default, never set by hand
+            "notes": booking.assignment_reason,
+            "children": [(b.booking_id, b.child_id, b.active) for b in booking.children],
+            "transitions": [(t.id, t.booking_id, t.to_state) for t in booking.transitions],
+        }
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert statements == []
+    assert seen["id"] and seen["fee"] == 0 and seen["notes"] == ""
+    assert seen["children"] == [(booking.id, family.children[0].id, True)]
+    assert seen["transitions"][0][1:] == (booking.id, "offered")
+    session.expire_all()
+    assert booking.state == "offered" and booking.cancellation_fee == 0
+    assert [(b.booking_id, b.child_id, b.active) for b in booking.children] == seen["children"]
+    assert [(t.id, t.booking_id, t.to_state) for t in booking.transitions] == seen["transitions"]
+    audit = session.scalars(select(AuditEvent).where(AuditEvent.subject_id == booking.id)).one()
+    assert (audit.action, audit.details) == ("booking.requested", {})
+    booking.notes = "ring twice"  # still an ordinary persistent object: changes are flushed
+    session.flush()
+    session.expire_all()
+    assert booking.notes == "ring twice"
+
+
+def test_write_new_refuses_a_column_it_cannot_know():
+    """A column whose default only the database can work out (an SQL expression) would have to be
+    read back: ``write_new`` says which one instead of guessing."""
+    from sqlalchemy import Column, Integer, text
+
+    from core.db import _default_of
+
+    assert _default_of("T", "n", Column("m", Integer)) is None
+    assert _default_of("T", "n", Column("m", Integer, default=3)) == 3
+    assert _default_of("T", "n", Column("m", Integer, default=lambda: 4)) == 4
+    with pytest.raises(ValueError, match="T.n"):
+        _default_of("T", "n", Column("n", Integer, default=text("5")))
