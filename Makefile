@@ -1,7 +1,7 @@
 # Dolbom: `make run` serves the site with demo data on SQLite; `make test` runs every check.
 SHELL := /bin/bash
 VENV ?= .venv
-PYTHON ?= python3
+PYTHON ?= $(shell scripts/venv-python)
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed
