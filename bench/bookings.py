@@ -38,7 +38,14 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
-from national import DEFAULT_URL, copy_database, drop_database, ensure_template, flush_to_disk
+from national import (
+    DEFAULT_URL,
+    copy_database,
+    drop_database,
+    ensure_template,
+    flush_to_disk,
+    machine_pace,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -307,12 +314,14 @@ def main() -> None:
         with ThreadPoolExecutor(args.workers) as pool:  # every worker compiles its statements
             list(pool.map(lambda p: book(port, p[0], p[1], random.Random(0)), warm))
         closed = people[warmup : warmup + args.requests]
+        print(f"machine pace before: {machine_pace():.1f} ms (a fixed Python loop; 40 is usual)")
         results, seconds = closed_loop(port, closed, args.clients)
         capacity, _ = report(
             f"closed loop, {args.clients} clients, gunicorn -w {args.workers}", results, seconds
         )
         results, seconds = open_loop(port, people[warmup + args.requests :], args.rate)
         _, p95 = report(f"open loop at {args.rate:.0f} a second", results, seconds)
+        print(f"machine pace after: {machine_pace():.1f} ms")
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
         server = None

@@ -96,6 +96,16 @@ def copy_database(url: str) -> str:
     return source.set(database=name).render_as_string(hide_password=False)
 
 
+def machine_pace() -> float:
+    """Milliseconds a fixed pure-Python loop takes now, on one core. This shared machine has slow
+    spells; a reading beside each phase tells a slow spell from a slow change."""
+    started = time.perf_counter()
+    total = 0
+    for number in range(1_000_000):
+        total += number % 7
+    return (time.perf_counter() - started) * 1000
+
+
 def flush_to_disk(url: str) -> None:
     """Write the preparation's changes to disk before measuring: a checkpoint flushing them
     mid-run would stall commits and show up as latency that is not the application's."""
