@@ -62,23 +62,34 @@ def check(url: str, month: str) -> bool:
     return tuple(items) == tuple(claims)
 
 
-def ledger_settled(url: str, month: str) -> bool:
-    """Every transaction balances; the districts' funds were claimed the government share, and
-    the bank paid out every claim's payable."""
+def ledger_balances(url: str) -> tuple[int, int]:
+    """The voucher fund's and the settlement bank's balances now."""
     engine = sa.create_engine(url)
     with engine.connect() as connection:
-        unbalanced = connection.execute(sa.text(UNBALANCED)).scalar()
         fund, bank = (
             connection.execute(sa.text(BALANCE), {"a": account}).scalar() or 0
             for account in ("voucher_fund", "settlement_bank")
         )
+    engine.dispose()
+    return fund, bank
+
+
+def ledger_settled(url: str, month: str, before: tuple[int, int]) -> bool:
+    """Every transaction balances; settling the month claimed its government share from the
+    districts' funds, and the bank paid out every claim's payable (the template database holds
+    an earlier settled month, so the balances are compared with what they were before)."""
+    engine = sa.create_engine(url)
+    with engine.connect() as connection:
+        unbalanced = connection.execute(sa.text(UNBALANCED)).scalar()
         claimed, payable = connection.execute(
             sa.text("SELECT sum(government), sum(payable) FROM agency_claims WHERE month = :m"),
             {"m": month},
         ).one()
     engine.dispose()
+    fund, bank = (now - then for now, then in zip(ledger_balances(url), before, strict=True))
     print(
-        f"  ledger: unbalanced transactions {unbalanced}, voucher fund {fund:,}, paid out {-bank:,}"
+        f"  ledger: unbalanced transactions {unbalanced}; this month: voucher fund {fund:,}, "
+        f"paid out {-bank:,}"
     )
     return unbalanced == 0 and fund == claimed and -bank == payable
 
@@ -105,6 +116,7 @@ def main() -> None:
             f"{time.perf_counter() - started:.1f} s: "
             + ", ".join(f"{state} {count:,}" for state, count in sorted(states.items()))
         )
+        before = ledger_balances(url)
         lock_seconds, build_seconds, pay_seconds, locked, built = settle_month(url, args.month)
         total = lock_seconds + build_seconds + pay_seconds
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -119,7 +131,7 @@ def main() -> None:
             f"claims {built.claims:,}, lines {built.lines:,}, "
             f"rejected or adjusted {built.rejected:,}"
         )
-        adds_up = check(url, args.month) and ledger_settled(url, args.month)
+        adds_up = check(url, args.month) and ledger_settled(url, args.month, before)
         print(f"claims add up to the items: {'OK' if adds_up else 'FAIL'}")
         sys.exit(0 if adds_up and total < 30 and peak_mb < 1024 else 1)
     finally:
