@@ -121,8 +121,8 @@ def read_rows(session: Session, statement: Executable, params: dict[str, Any]) -
 def write_new(session: Session, objects: Sequence[Base]) -> None:
     """INSERT new objects with Core and keep them in the session as written and unchanged.
 
-    For a few new rows on a hot path: the unit of work costs several times the statements
-    themselves (a booking with its child and transitions: 2 ms of CPU against 0.5). ``objects``
+    For a few new rows on a hot path, where the unit of work costs more than the statements: a
+    booking's three rows took 1.9 ms of CPU through a flush and 1.0 ms this way. ``objects``
     come parents first; rows of one table in a row go in one statement. A foreign key is taken
     from a many-to-one relationship to an object already written; an unset column takes its
     default, so that every column is known and nothing is read back. Errors are the database's
