@@ -540,10 +540,14 @@ def test_a_request_is_written_whole_and_never_read_back(session, clock, family, 
     from booking.requests import prepare_request, write_request
     from core.audit import AuditEvent
 
+    ChildFactory(household=family, birth_date=date(2019, 2, 3), name="김하은")  # two rows each
+    session.expire(family, ["children"])
     booking, _ = prepare_request(
         session, parent_of(family), draft(family), pricing=pricing, clock=clock
     )
     move(booking, BookingState.OFFERED, None, clock=clock, reason="two caregivers free")
+    move(booking, BookingState.REQUESTED, None, clock=clock, reason="both declined")
+    move(booking, BookingState.OFFERED, None, clock=clock, reason="offered again")
     write_request(session, parent_of(family), booking, clock=clock)
     statements = []
 
@@ -565,11 +569,19 @@ def test_a_request_is_written_whole_and_never_read_back(session, clock, family, 
         event.remove(engine, "before_cursor_execute", count)
     assert statements == []
     assert seen["id"] and seen["fee"] == 0 and seen["notes"] == ""
-    assert seen["children"] == [(booking.id, family.children[0].id, True)]
-    assert seen["transitions"][0][1:] == (booking.id, "offered")
+    assert sorted(seen["children"]) == sorted((booking.id, c.id, True) for c in family.children)
+    transitions = seen["transitions"]  # one statement: each row got its own key, in order
+    assert [t[1:] for t in transitions] == [
+        (booking.id, "offered"),
+        (booking.id, "requested"),
+        (booking.id, "offered"),
+    ]
+    assert [t[0] for t in transitions] == sorted({t[0] for t in transitions})
     session.expire_all()
     assert booking.state == "offered" and booking.cancellation_fee == 0
-    assert [(b.booking_id, b.child_id, b.active) for b in booking.children] == seen["children"]
+    assert [(b.booking_id, b.child_id, b.active) for b in booking.children] == sorted(
+        seen["children"]
+    )
     assert [(t.id, t.booking_id, t.to_state) for t in booking.transitions] == seen["transitions"]
     audit = session.scalars(select(AuditEvent).where(AuditEvent.subject_id == booking.id)).one()
     assert (audit.action, audit.details) == ("booking.requested", {})
