@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from itertools import groupby
@@ -9,10 +10,13 @@ from typing import Any, TypeVar
 
 from sqlalchemy import (
     ClauseElement,
+    Column,
     DateTime,
     Executable,
+    Insert,
     MetaData,
     Result,
+    Table,
     TypeDecorator,
     insert,
     inspect,
@@ -135,17 +139,23 @@ def write_new(session: Session, objects: Sequence[Base]) -> None:
         batch = list(group)
         table = mapper.local_table
         rows = [_row_of(state) for state in batch]
-        generated = [c for c in mapper.primary_key if c.key not in rows[0]]
+        generated = tuple(c for c in mapper.primary_key if c.key not in rows[0])
         if not generated:
-            connection.execute(insert(table), rows)
+            connection.execute(_insert(table, ()), rows)
             continue
-        statement = insert(table).returning(*generated, sort_by_parameter_order=True)
-        for state, keys in zip(batch, connection.execute(statement, rows), strict=True):
+        keys_in_order = connection.execute(_insert(table, generated), rows)
+        for state, keys in zip(batch, keys_in_order, strict=True):
             for column, value in zip(generated, keys, strict=True):
                 setattr(state.obj(), mapper.get_property_by_column(column).key, value)
     for state in states:
         make_transient_to_detached(state.obj())
     session.add_all(objects)
+
+
+@functools.cache  # built once per table: composing a statement costs as much as sending it
+def _insert(table: Table, generated: tuple[Column[Any], ...]) -> Insert:
+    statement = insert(table)
+    return statement.returning(*generated, sort_by_parameter_order=True) if generated else statement
 
 
 def _row_of(state: InstanceState[Any]) -> dict[str, Any]:

@@ -532,9 +532,10 @@ def test_a_deadlock_inside_an_exclusion_check_is_the_race_lost_not_a_server_erro
 
 
 def test_a_request_is_written_whole_and_never_read_back(session, clock, family, pricing):
-    """``write_request`` writes the booking, its children's time, its transitions and the audit
-    event with Core (``core.db.write_new``): every column is known to the session afterwards, so
-    reading the booking back costs no statement, and what the database holds is the same."""
+    """``write_request`` writes the booking, its children's time and its transitions with Core
+    (``core.db.write_new``), and the audit event as a plain row: every column is known to the
+    session afterwards, so reading the booking back costs no statement, and what the database
+    holds is the same."""
     from sqlalchemy import event
 
     from booking.requests import prepare_request, write_request
