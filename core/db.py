@@ -164,11 +164,10 @@ def _row_of(state: InstanceState[Any]) -> dict[str, Any]:
     for relationship in mapper.relationships:
         parent = values.get(relationship.key)
         if relationship.direction is MANYTOONE and parent is not None:
+            parent_mapper = inspect(parent).mapper
             for local, remote in relationship.local_remote_pairs:
-                key = mapper.get_property_by_column(local).key
-                values[key] = getattr(
-                    parent, inspect(parent).mapper.get_property_by_column(remote).key
-                )
+                value = getattr(parent, parent_mapper.get_property_by_column(remote).key)
+                setattr(state.obj(), mapper.get_property_by_column(local).key, value)
     row = {}
     for prop in mapper.column_attrs:
         column = prop.columns[0]

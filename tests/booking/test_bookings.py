@@ -604,3 +604,29 @@ def test_write_new_refuses_a_column_it_cannot_know():
     assert _default_of("T", "n", Column("m", Integer, default=lambda: 4)) == 4
     with pytest.raises(ValueError, match=r"T\.n"):
         _default_of("T", "n", Column("n", Integer, default=text("5")))
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_a_child_booked_twice_past_the_check_is_refused_by_the_database(
+    session, clock, family, pricing
+):
+    """Two requests prepared before either is written both pass the check in Python; writing the
+    second breaks the children's exclusion constraint, which ``write_request`` answers as the
+    check would, and the second booking is neither written nor kept in the session."""
+    from booking.requests import prepare_request, write_request
+
+    parent = parent_of(family)
+    first, _ = prepare_request(
+        session, parent, draft(family, key="a"), pricing=pricing, clock=clock
+    )
+    later = TUESDAY_9 + timedelta(hours=1)  # 10:00–12:00 overlaps 09:00–11:00
+    second, _ = prepare_request(
+        session, parent, draft(family, key="b", start=later), pricing=pricing, clock=clock
+    )
+    write_request(session, parent, first, clock=clock)
+    with pytest.raises(Conflict) as refused, session.begin_nested():
+        write_request(session, parent, second, clock=clock)
+    assert refused.value.code == "child_already_booked"
+    assert second not in session
+    written = session.scalars(select(Booking.request_key).where(Booking.household_id == family.id))
+    assert written.all() == ["a"]
