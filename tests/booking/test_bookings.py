@@ -11,6 +11,7 @@ from booking import matching, visits
 from booking.agencies import agency_districts
 from booking.assignment import rank_candidates
 from booking.bookings import Booking, BookingState, IllegalTransition, move
+from booking.matching import describe
 from booking.requests import (
     barred_until_date,
     cancel_booking,
@@ -162,6 +163,29 @@ def test_ranking_prefers_the_caregiver_the_family_knows_then_distance(
     assert [c.caregiver.id for c in ranked] == [known.id, near.id, far.id]
     assert ranked[0].caregiver.name == known.name
     assert "cared for this family before" in ranked[0].reasons[0].message
+
+
+def test_ranking_prefers_a_caregiver_who_speaks_a_language_of_the_family(
+    session, clock, family, pricing
+):
+    family.home_languages = ["ko", "kk"]
+    korean_only = caregiver(languages=("ko",))
+    kazakh = caregiver(languages=("ko", "kk", "ru"))
+    also_kazakh = caregiver(languages=("kk", "ko", "ru"))  # the same languages, another order
+    booking = request_booking(
+        session, parent_of(family), draft(family), pricing=pricing, clock=clock
+    )
+    ranked = rank_candidates(session, booking, limits=LIMITS)
+    # all else alike (home, hours, history): the speakers first, then by id
+    assert [c.caregiver.id for c in ranked] == [kazakh.id, also_kazakh.id, korean_only.id]
+    assert [c.caregiver.languages for c in ranked] == [
+        ("ko", "kk", "ru"),
+        ("kk", "ko", "ru"),
+        ("ko",),
+    ]
+    assert ranked[0].shared_languages == ("kk",) and ranked[2].shared_languages == ()
+    assert "Speaks a language of the family: kk." in describe(ranked[0])
+    assert "Speaks a language" not in describe(ranked[2])
 
 
 def test_hard_rules_exclude_busy_absent_and_unskilled_caregivers(session, clock, family, pricing):
