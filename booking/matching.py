@@ -18,7 +18,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from core.actors import Actor, Role
 from core.audit import record
 from core.clock import Clock
-from core.db import Base
+from core.db import Base, insert_rows
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.i18n import N_
 from core.outbox import notify
@@ -95,10 +95,8 @@ def request_and_offer(
         move(booking, BookingState.OFFERED, None, clock=clock, reason=_offered(ranked))
     write_request(session, actor, booking, clock=clock)
     if ranked:
-        # plain rows, sent together (psycopg pipelines an executemany): neither objects to track
-        # nor a multi-row VALUES, whose seventy parameters cost more to bind than to send
-        rows = _offer_rows(booking, ranked, clock, expires_in)
-        session.connection().execute(insert(Offer.__table__), rows)
+        # plain rows in one statement: no objects for the unit of work to track
+        insert_rows(session, Offer.__table__, _offer_rows(booking, ranked, clock, expires_in))
     return booking
 
 

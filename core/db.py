@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from itertools import groupby
 from typing import Any, TypeVar
 
 from sqlalchemy import (
+    JSON,
     ClauseElement,
     Column,
     DateTime,
@@ -18,10 +19,14 @@ from sqlalchemy import (
     Result,
     Table,
     TypeDecorator,
+    bindparam,
+    func,
     insert,
     inspect,
     literal,
+    select,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import (
@@ -188,6 +193,46 @@ def _default_of(model: str, key: str, column: Any) -> Any:
     if default.is_callable:
         return default.arg(None)  # SQLAlchemy's wrapper of a plain callable takes a context
     raise ValueError(f"{model}.{key}: set it, or give the column a Python default")
+
+
+def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """INSERT plain rows (all with the same keys) on the session's transaction.
+
+    On PostgreSQL the rows go as one statement over arrays, a column at a time
+    (``INSERT ... SELECT FROM unnest(...)``); values the rows share are sent once. Ten offers of
+    a booking took 0.35 ms less CPU, client and server together, this way than as an
+    ``executemany`` (which psycopg pipelines, but which binds and executes each row). Elsewhere,
+    and for a column that cannot travel as an array (JSON), it is an ``executemany``.
+    """
+    if not rows:
+        return
+    connection = session.connection()
+    keys = tuple(rows[0])
+    first = rows[0]
+    shared = tuple(key for key in keys if all(row[key] == first[key] for row in rows))
+    varying = tuple(key for key in keys if key not in shared)
+    if (
+        connection.dialect.name != "postgresql"
+        or not varying
+        or any(isinstance(table.c[key].type, JSON) for key in varying)
+    ):
+        connection.execute(_insert(table, ()), list(rows))
+        return
+    values = {key: first[key] for key in shared}
+    values.update({f"{key}_array": [row[key] for row in rows] for key in varying})
+    connection.execute(_insert_from_arrays(table, shared, varying), values)
+
+
+@functools.cache  # one statement per table and choice of shared columns
+def _insert_from_arrays(table: Table, shared: tuple[str, ...], varying: tuple[str, ...]) -> Insert:
+    arrays = (
+        func.unnest(*(bindparam(f"{key}_array", type_=ARRAY(table.c[key].type)) for key in varying))
+        .table_valued(*varying)
+        .render_derived(name="row")
+    )
+    columns = [bindparam(key, type_=table.c[key].type) for key in shared]
+    columns += [arrays.c[key] for key in varying]
+    return insert(table).from_select([*shared, *varying], select(*columns))
 
 
 def insert_once(session: Session, row: T, find: Callable[[], T | None]) -> T:

@@ -616,6 +616,81 @@ def test_a_request_is_written_whole_and_never_read_back(session, clock, family, 
     assert booking.notes == "ring twice"
 
 
+def test_insert_rows_writes_every_row_in_one_statement(session, clock, family, pricing):
+    """``insert_rows`` sends a batch of plain rows as one statement: on PostgreSQL over arrays,
+    a column at a time, with the values the rows share sent once; JSON, which cannot travel as
+    an array, and other databases take an ``executemany``. Either way the rows are the same."""
+    from sqlalchemy import event
+
+    from booking.matching import Offer
+    from core.audit import AuditEvent
+    from core.db import insert_rows
+
+    booking = request_booking(
+        session, parent_of(family), draft(family), pricing=pricing, clock=clock
+    )
+    first, second, third = caregiver(), caregiver(), caregiver()
+    now = clock.now()
+    offers = [
+        {
+            "booking_id": booking.id,
+            "caregiver_id": who.id,
+            "rank": rank,
+            "reason": reason,
+            "state": "pending",
+            "created_at": now,
+            "expires_at": now + timedelta(minutes=minutes),
+        }
+        for rank, (who, reason, minutes) in enumerate(
+            [(first, "가까움", 60), (second, "", 60), (third, "Speaks kk.", 90)], start=1
+        )
+    ]
+    events = [
+        {
+            "actor_user_id": None,
+            "actor_role": "system",
+            "action": "test.batch",
+            "subject_type": "booking",
+            "subject_id": booking.id,
+            "at": now,
+            "details": {"n": n},
+        }
+        for n in (1, 2)
+    ]
+    statements = []
+
+    def count(_connection, _cursor, statement, *_):
+        statements.append(statement)
+
+    engine = session.get_bind()
+    session.flush()
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        insert_rows(session, Offer.__table__, offers)
+        insert_rows(session, AuditEvent.__table__, events)
+        insert_rows(session, AuditEvent.__table__, [])
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert len(statements) == 2
+    on_postgres = engine.dialect.name == "postgresql"
+    assert ("unnest" in statements[0]) is on_postgres
+    assert "unnest" not in statements[1]
+    written = session.execute(
+        select(Offer.caregiver_id, Offer.rank, Offer.reason, Offer.state, Offer.expires_at)
+        .where(Offer.booking_id == booking.id)
+        .order_by(Offer.rank)
+    ).all()
+    assert [tuple(row) for row in written] == [
+        (first.id, 1, "가까움", "pending", now + timedelta(minutes=60)),
+        (second.id, 2, "", "pending", now + timedelta(minutes=60)),
+        (third.id, 3, "Speaks kk.", "pending", now + timedelta(minutes=90)),
+    ]
+    details = session.scalars(
+        select(AuditEvent.details).where(AuditEvent.action == "test.batch").order_by(AuditEvent.id)
+    ).all()
+    assert details == [{"n": 1}, {"n": 2}]
+
+
 def test_write_new_refuses_a_column_it_cannot_know():
     """A column whose default only the database can work out (an SQL expression) would have to be
     read back: ``write_new`` says which one instead of guessing."""
