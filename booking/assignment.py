@@ -16,9 +16,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cache, lru_cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Select, Text, bindparam, cast, func, select
+from sqlalchemy import Select, Subquery, Text, bindparam, cast, func, select
 from sqlalchemy.orm import Session
 
 from core.clock import SEOUL
@@ -159,9 +159,10 @@ def rank_candidates(
     day = local_start.date()
     if local_end.date() != day:
         return []  # care past midnight is arranged by hand: weekly hours are one day's windows
+    week_start = datetime.combine(day - timedelta(days=day.weekday()), datetime.min.time(), SEOUL)
     rows = read_rows(
         session,
-        _caregivers_statement(frozenset(skills), only is not None),
+        _candidates_statement(frozenset(skills), only is not None),
         {
             "agency_id": booking.agency_id,
             "district_code": household.district_code,
@@ -171,24 +172,19 @@ def rank_candidates(
             "day": day,
             "household_id": household.id,
             "only": only,
-        },
-    ).all()
-    if not rows:
-        return []
-    week_start = datetime.combine(day - timedelta(days=day.weekday()), datetime.min.time(), SEOUL)
-    busy: dict[int, list[Visit]] = defaultdict(list)
-    for caregiver_id, starts_at, ends_at, service, household_id, *place in read_rows(
-        session,
-        _visits_statement(),
-        {
-            "agency_id": booking.agency_id,
-            "district_code": household.district_code,
             "booking_id": booking.id or 0,  # a booking not yet written has no visit to skip
             "from": week_start - timedelta(days=1),
             "until": week_start + timedelta(days=8),
         },
-    ):
-        busy[caregiver_id].append(Visit(starts_at, ends_at, service, household_id, Place(*place)))
+    )
+    # a row per caregiver and other visit (one with no visit fields when they have none)
+    caregivers: dict[int, tuple[Any, ...]] = {}
+    busy: dict[int, list[Visit]] = defaultdict(list)
+    for caregiver_id, *caregiver, starts_at, ends_at, service, household_id, code, lat, lon in rows:
+        caregivers.setdefault(caregiver_id, tuple(caregiver))
+        if starts_at is not None:
+            place = Place(code, lat, lon)
+            busy[caregiver_id].append(Visit(starts_at, ends_at, service, household_id, place))
     home = household.district
     here = Place(home.code, home.lat_e6, home.lon_e6)
     home_languages = set(household.home_languages) - {"ko"}
@@ -196,7 +192,7 @@ def rank_candidates(
     weekly_cap = limits.weekly_overtime_minutes if overtime else limits.weekly_minutes
     length = _minutes(start, end)
     found = []
-    for caregiver_id, name, languages_json, lat_e6, lon_e6, visits in rows:
+    for caregiver_id, (name, languages_json, lat_e6, lon_e6, visits) in caregivers.items():
         theirs = busy[caregiver_id]
         if not _free(theirs, booking, here, limits):
             continue
@@ -240,15 +236,21 @@ def _languages(document: str) -> tuple[str, ...]:
 
 
 @cache  # one statement per set of skills, built once: ranking then only binds its values
-def _caregivers_statement(
-    skills: frozenset[Skill], only: bool
-) -> Select[tuple[int, str, str, int, int, int]]:
-    """The caregivers whom the cheap rules allow, with their home's place and the visits each has
-    paid this family (continuity): the cheap rules run in the database, so that only plausible
-    caregivers are loaded at all. Languages come as JSON text (see ``_languages``)."""
+def _candidates_statement(skills: frozenset[Skill], only: bool) -> Select[tuple[Any, ...]]:
+    """The caregivers whom the cheap rules allow, with their home's place, the visits each has
+    paid this family (continuity) and their other visits around the week, with each visit's
+    place: the cheap rules run in the database, so that only plausible caregivers are loaded at
+    all, and only their visits are looked up (one round trip; a second statement for the visits
+    of all the agency's caregivers in the district probed the calendar of three times as many).
+    Languages come as JSON text (see ``_languages``)."""
     day = bindparam("day")
     query = select(Caregiver.id, Caregiver.name, cast(Caregiver.languages, Text)).where(
-        *_agency_caregivers_in_district(),
+        Caregiver.agency_id == bindparam("agency_id"),
+        Caregiver.id.in_(
+            select(caregiver_areas.c.caregiver_id).where(
+                caregiver_areas.c.district_code == bindparam("district_code")
+            )
+        ),
         Caregiver.active,
         Caregiver.id.in_(
             select(WeeklySlot.caregiver_id).where(
@@ -280,30 +282,29 @@ def _caregivers_statement(
         .group_by(Booking.caregiver_id)
         .subquery("known")
     )
+    visit = _other_visits()
     return (
-        query.add_columns(District.lat_e6, District.lon_e6, func.coalesce(known.c.visits, 0))
+        query.add_columns(
+            District.lat_e6,
+            District.lon_e6,
+            func.coalesce(known.c.visits, 0),
+            visit.c.starts_at,
+            visit.c.ends_at,
+            visit.c.service,
+            visit.c.household_id,
+            visit.c.code,
+            visit.c.lat_e6,
+            visit.c.lon_e6,
+        )
         .join(District, District.code == Caregiver.home_district_code)
         .outerjoin(known, known.c.caregiver_id == Caregiver.id)
+        .outerjoin(visit, visit.c.caregiver_id == Caregiver.id)
     )
 
 
-def _agency_caregivers_in_district() -> tuple[ColumnElement[bool], ...]:
-    """Caregivers of the booking's agency who work in the family's district (bound parameters)."""
-    return (
-        Caregiver.agency_id == bindparam("agency_id"),
-        Caregiver.id.in_(
-            select(caregiver_areas.c.caregiver_id).where(
-                caregiver_areas.c.district_code == bindparam("district_code")
-            )
-        ),
-    )
-
-
-@cache
-def _visits_statement() -> Select[tuple[int, datetime, datetime, str, int, str, int, int]]:
-    """The other visits around the week of the agency's caregivers in the district, as plain rows
-    with their home's place (a superset of the candidates' visits, chosen by the same fixed SQL
-    every time: a list of ids would make a new statement for each length)."""
+def _other_visits() -> Subquery:
+    """The visits with a caregiver in the window around the week, but the booking's own, with
+    their home's place."""
     return (
         select(
             Booking.caregiver_id,
@@ -318,7 +319,6 @@ def _visits_statement() -> Select[tuple[int, datetime, datetime, str, int, str, 
         .join(Household, Household.id == Booking.household_id)
         .join(District, District.code == Household.district_code)
         .where(
-            Booking.caregiver_id.in_(select(Caregiver.id).where(*_agency_caregivers_in_district())),
             # the predicate of the caregivers' exclusion constraint, in literals, so that its
             # GiST index finds the visits in the range however long the caregivers' history is
             Booking.caregiver_id.is_not(None),
@@ -338,6 +338,7 @@ def _visits_statement() -> Select[tuple[int, datetime, datetime, str, int, str, 
             ),
             Booking.id != bindparam("booking_id"),
         )
+        .subquery("visit")
     )
 
 
