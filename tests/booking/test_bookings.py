@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 import pytest
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, event, func, insert, select
 
 from booking import matching, visits
 from booking.agencies import agency_districts
@@ -477,12 +477,31 @@ def test_a_caregiver_busy_at_the_time_or_on_the_way_is_not_ranked(session, clock
     # Jongno-gu to Gangnam-gu is more than 15 minutes at 20 km/h: 08:45 is too late
     visit(too_far, "11110", TUESDAY_9 - timedelta(hours=2), TUESDAY_9 - timedelta(minutes=15), "c")
     visit(later, "11680", TUESDAY_9 + timedelta(hours=2), TUESDAY_9 + timedelta(hours=4), "d")
+    twice = caregiver()  # two visits later that day: one candidate, with both counted
+    visit(twice, "11680", TUESDAY_9 + timedelta(hours=4), TUESDAY_9 + timedelta(hours=6), "e")
+    visit(twice, "11680", TUESDAY_9 + timedelta(hours=7), TUESDAY_9 + timedelta(hours=9), "f")
     booking = request_booking(
         session, parent_of(family), draft(family), pricing=pricing, clock=clock
     )
-    found = {c.caregiver.id for c in rank_candidates(session, booking, limits=LIMITS)}
-    assert {next_door.id, later.id} <= found
+    session.flush()
+    statements = []
+
+    def count(_connection, _cursor, statement, *_):
+        statements.append(statement)
+
+    engine = session.get_bind()
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        ranked = rank_candidates(session, booking, limits=LIMITS)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert len(statements) == 1  # the candidates and their other visits, in one round trip
+    found = [c.caregiver.id for c in ranked]
+    assert len(found) == len(set(found))
+    assert {next_door.id, later.id, twice.id} <= set(found)
     assert overlapping.id not in found and too_far.id not in found
+    week_minutes = {c.caregiver.id: c.week_minutes for c in ranked}
+    assert (week_minutes[twice.id], week_minutes[later.id]) == (240, 120)
 
 
 def test_a_request_is_offered_as_it_is_written_and_a_retry_offers_nothing_again(
@@ -560,7 +579,6 @@ def test_a_request_is_written_whole_and_never_read_back(session, clock, family, 
     (``core.db.write_new``), and the audit event as a plain row: every column is known to the
     session afterwards, so reading the booking back costs no statement, and what the database
     holds is the same."""
-    from sqlalchemy import event
 
     from booking.requests import prepare_request, write_request
     from core.audit import AuditEvent
@@ -620,7 +638,6 @@ def test_insert_rows_writes_every_row_in_one_statement(session, clock, family, p
     """``insert_rows`` sends a batch of plain rows as one statement: on PostgreSQL over arrays,
     a column at a time, with the values the rows share sent once; JSON, which cannot travel as
     an array, and other databases take an ``executemany``. Either way the rows are the same."""
-    from sqlalchemy import event
 
     from booking.matching import Offer
     from core.audit import AuditEvent
