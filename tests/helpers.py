@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from booking.agencies import Agency
 from service.extensions import db
@@ -27,3 +31,19 @@ def agency(code: str) -> Agency:
 
 def error_code(response) -> str:
     return response.json["error"]["code"]
+
+
+@contextmanager
+def statements_sent(session: Session) -> Iterator[list[str]]:
+    """The SQL statements the session's database receives inside the block, in order."""
+    statements: list[str] = []
+
+    def count(_connection, _cursor, statement, *_):
+        statements.append(statement)
+
+    engine = session.get_bind()
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 import pytest
-from sqlalchemy import delete, event, func, insert, select
+from sqlalchemy import delete, func, insert, select
 
 from booking import matching, visits
 from booking.agencies import agency_districts
@@ -30,7 +30,7 @@ from tests.factories import (
     StaffFactory,
     parent_of,
 )
-from tests.helpers import agency
+from tests.helpers import agency, statements_sent
 
 
 def test_a_request_is_priced_and_holds_its_time(session, clock, family, pricing):
@@ -484,17 +484,8 @@ def test_a_caregiver_busy_at_the_time_or_on_the_way_is_not_ranked(session, clock
         session, parent_of(family), draft(family), pricing=pricing, clock=clock
     )
     session.flush()
-    statements = []
-
-    def count(_connection, _cursor, statement, *_):
-        statements.append(statement)
-
-    engine = session.get_bind()
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with statements_sent(session) as statements:
         ranked = rank_candidates(session, booking, limits=LIMITS)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     assert len(statements) == 1  # the candidates and their other visits, in one round trip
     found = [c.caregiver.id for c in ranked]
     assert len(found) == len(set(found))
@@ -592,14 +583,7 @@ def test_a_request_is_written_whole_and_never_read_back(session, clock, family, 
     move(booking, BookingState.REQUESTED, None, clock=clock, reason="both declined")
     move(booking, BookingState.OFFERED, None, clock=clock, reason="offered again")
     write_request(session, parent_of(family), booking, clock=clock)
-    statements = []
-
-    def count(_connection, _cursor, statement, *_):
-        statements.append(statement)
-
-    engine = session.get_bind()
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with statements_sent(session) as statements:
         seen = {
             "id": booking.id,
             "state": booking.state,
@@ -608,8 +592,6 @@ def test_a_request_is_written_whole_and_never_read_back(session, clock, family, 
             "children": [(b.booking_id, b.child_id, b.active) for b in booking.children],
             "transitions": [(t.id, t.booking_id, t.to_state) for t in booking.transitions],
         }
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     assert statements == []
     assert seen["id"] and seen["fee"] == 0 and seen["notes"] == ""
     assert sorted(seen["children"]) == sorted((booking.id, c.id, True) for c in family.children)
@@ -674,22 +656,13 @@ def test_insert_rows_writes_every_row_in_one_statement(session, clock, family, p
         }
         for n in (1, 2)
     ]
-    statements = []
-
-    def count(_connection, _cursor, statement, *_):
-        statements.append(statement)
-
-    engine = session.get_bind()
-    session.flush()
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    session.flush()  # the caregivers first: only the batches below are counted
+    with statements_sent(session) as statements:
         insert_rows(session, Offer.__table__, offers)
         insert_rows(session, AuditEvent.__table__, events)
         insert_rows(session, AuditEvent.__table__, [])
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     assert len(statements) == 2
-    on_postgres = engine.dialect.name == "postgresql"
+    on_postgres = session.get_bind().dialect.name == "postgresql"
     assert ("unnest" in statements[0]) is on_postgres
     assert "unnest" not in statements[1]
     written = session.execute(
