@@ -206,6 +206,7 @@ def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]
     """
     if not rows:
         return
+    session.flush()  # what is pending goes first (a parent row, say), as autoflush would do
     connection = session.connection()
     keys = tuple(rows[0])
     first = rows[0]
@@ -228,7 +229,7 @@ def _insert_from_arrays(table: Table, shared: tuple[str, ...], varying: tuple[st
     arrays = (
         func.unnest(*(bindparam(f"{key}_array", type_=ARRAY(table.c[key].type)) for key in varying))
         .table_valued(*varying)
-        .render_derived(name="row")
+        .render_derived(name="batch")
     )
     columns = [bindparam(key, type_=table.c[key].type) for key in shared]
     columns += [arrays.c[key] for key in varying]
