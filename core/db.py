@@ -196,11 +196,10 @@ def _default_of(model: str, key: str, column: Any) -> Any:
 
 
 def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
-    """INSERT plain rows (all with the same keys) on the session's transaction.
+    """INSERT plain rows (all with the same keys) on the session's transaction, in one statement.
 
-    On PostgreSQL the rows go as one statement over arrays, a column at a time
-    (``INSERT ... SELECT FROM unnest(...)``); values the rows share are sent once. Ten offers of
-    a booking took 0.35 ms less CPU, client and server together, this way than as an
+    On PostgreSQL the rows travel as one array per column (``INSERT ... SELECT FROM unnest(...)``):
+    ten offers of a booking took 0.3–0.5 ms less CPU, client and server together, this way than an
     ``executemany`` (which psycopg pipelines, but which binds and executes each row). Elsewhere,
     and for a column that cannot travel as an array (JSON), it is an ``executemany``.
     """
@@ -209,31 +208,22 @@ def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]
     session.flush()  # what is pending goes first (a parent row, say), as autoflush would do
     connection = session.connection()
     keys = tuple(rows[0])
-    first = rows[0]
-    shared = tuple(key for key in keys if all(row[key] == first[key] for row in rows))
-    varying = tuple(key for key in keys if key not in shared)
-    if (
-        connection.dialect.name != "postgresql"
-        or not varying
-        or any(isinstance(table.c[key].type, JSON) for key in varying)
+    if connection.dialect.name != "postgresql" or any(
+        isinstance(table.c[key].type, JSON) for key in keys
     ):
         connection.execute(_insert(table, ()), list(rows))
         return
-    values = {key: first[key] for key in shared}
-    values.update({f"{key}_array": [row[key] for row in rows] for key in varying})
-    connection.execute(_insert_from_arrays(table, shared, varying), values)
+    arrays = {key: [row[key] for row in rows] for key in keys}
+    connection.execute(_insert_from_arrays(table, keys), arrays)
 
 
-@functools.cache  # one statement per table and choice of shared columns
-def _insert_from_arrays(table: Table, shared: tuple[str, ...], varying: tuple[str, ...]) -> Insert:
-    arrays = (
-        func.unnest(*(bindparam(f"{key}_array", type_=ARRAY(table.c[key].type)) for key in varying))
-        .table_valued(*varying)
-        .render_derived(name="batch")
-    )
-    columns = [bindparam(key, type_=table.c[key].type) for key in shared]
-    columns += [arrays.c[key] for key in varying]
-    return insert(table).from_select([*shared, *varying], select(*columns))
+@functools.cache  # one statement per table and set of columns
+def _insert_from_arrays(table: Table, keys: tuple[str, ...]) -> Insert:
+    columns = func.unnest(
+        *(bindparam(key, type_=ARRAY(table.c[key].type)) for key in keys)
+    ).table_valued(*keys)
+    batch = columns.render_derived(name="batch")
+    return insert(table).from_select(list(keys), select(*(batch.c[key] for key in keys)))
 
 
 def insert_once(session: Session, row: T, find: Callable[[], T | None]) -> T:

@@ -617,10 +617,9 @@ def test_a_request_is_written_whole_and_never_read_back(session, clock, family, 
 
 
 def test_insert_rows_writes_every_row_in_one_statement(session, clock, family, pricing):
-    """``insert_rows`` sends a batch of plain rows as one statement: on PostgreSQL over arrays,
-    a column at a time, with the values the rows share sent once; JSON, which cannot travel as
-    an array, and other databases take an ``executemany``. Either way the rows are the same."""
-
+    """``insert_rows`` sends a batch of plain rows as one statement: on PostgreSQL as one array
+    per column; a table with JSON, which cannot travel as an array, and other databases take an
+    ``executemany``. Either way the rows are the same."""
     from booking.matching import Offer
     from core.audit import AuditEvent
     from core.db import insert_rows
