@@ -22,7 +22,7 @@ from sqlalchemy import Select, Subquery, Text, bindparam, cast, func, select
 from sqlalchemy.orm import Session
 
 from core.clock import SEOUL
-from core.db import overlaps, read_rows
+from core.db import one_of, overlaps, read_rows
 from core.i18n import N_
 
 from .bookings import WITH_CAREGIVER, Booking, BookingKind, BookingState
@@ -277,7 +277,7 @@ def _candidates_statement(skills: frozenset[Skill], only: bool) -> Select[tuple[
         select(Booking.caregiver_id, func.count().label("visits"))
         .where(
             Booking.household_id == bindparam("household_id"),
-            Booking.state.in_([BookingState.COMPLETED.value, BookingState.CONFIRMED.value]),
+            one_of(Booking.state, [BookingState.COMPLETED.value, BookingState.CONFIRMED.value]),
         )
         .group_by(Booking.caregiver_id)
         .subquery("known")
@@ -322,14 +322,7 @@ def _other_visits() -> Subquery:
             # the predicate of the caregivers' exclusion constraint, in literals, so that its
             # GiST index finds the visits in the range however long the caregivers' history is
             Booking.caregiver_id.is_not(None),
-            Booking.state.in_(
-                bindparam(
-                    "with_caregiver",
-                    sorted(s.value for s in WITH_CAREGIVER),
-                    expanding=True,
-                    literal_execute=True,
-                )
-            ),
+            one_of(Booking.state, sorted(s.value for s in WITH_CAREGIVER)),
             overlaps(
                 Booking.starts_at,
                 Booking.ends_at,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -51,8 +52,10 @@ class CommunityCentre(Base):
     district: Mapped[District] = relationship()
 
 
+@lru_cache(maxsize=1 << 16)
 def distance_km(lat1_e6: int, lon1_e6: int, lat2_e6: int, lon2_e6: int) -> float:
-    """Great-circle distance between two centre points (haversine)."""
+    """Great-circle distance between two centre points (haversine). Cached: the points are the
+    few hundred district centres, and every ranking measures a few dozen journeys between them."""
     lat1, lon1, lat2, lon2 = (
         math.radians(v / 1_000_000) for v in (lat1_e6, lon1_e6, lat2_e6, lon2_e6)
     )

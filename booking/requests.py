@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 from core.actors import Actor, Role
 from core.audit import record
 from core.clock import SEOUL, Clock
-from core.db import read_rows, write_new
+from core.db import one_of, read_rows, write_new
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from core.i18n import N_
 
@@ -327,7 +327,7 @@ def _reserved_minutes_query(
     """Values or bound parameters: the query of ``reserved_minutes``, or a part of a larger one."""
     return select(func.coalesce(func.sum(Booking.capped_minutes), 0)).where(
         Booking.household_id == household_id,
-        Booking.state.in_([s.value for s in HOLDING]),
+        one_of(Booking.state, [s.value for s in HOLDING]),
         Booking.service != "infant_fullday",  # its hours count against a monthly cap
         Booking.starts_at >= year_start,
         Booking.starts_at < year_end,

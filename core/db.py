@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from itertools import groupby
 from typing import Any, TypeVar
@@ -12,6 +12,7 @@ from sqlalchemy import (
     JSON,
     ClauseElement,
     Column,
+    ColumnElement,
     DateTime,
     Executable,
     Insert,
@@ -24,6 +25,7 @@ from sqlalchemy import (
     insert,
     inspect,
     literal,
+    literal_column,
     select,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -112,6 +114,23 @@ mapper_registry = registry(
     metadata=MetaData(naming_convention=NAMING_CONVENTION),
     type_annotation_map={datetime: UTCDateTime()},
 )
+
+
+def one_of(column: ColumnElement[Any], values: Iterable[str]) -> ColumnElement[bool]:
+    """``column IN ('a', 'b')`` with the values written into the SQL when it is compiled.
+
+    For the code's own constants (states, kinds) in the statements a hot path builds once: a
+    list of bound values is expanded again on every execution (SQLAlchemy's post-compile step,
+    a tenth of a ranking's statement overhead), and the predicate of a partial index or an
+    exclusion constraint is matched only by a plan that sees the values as literals.
+    """
+    return column.in_([literal_column(_quoted(value), column.type) for value in values])
+
+
+def _quoted(value: str) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"one_of takes the code's own strings, not {value!r}")
+    return "'" + value.replace("'", "''") + "'"  # standard SQL, as PostgreSQL and SQLite read it
 
 
 class Base(DeclarativeBase):

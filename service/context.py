@@ -14,8 +14,7 @@ from core.clock import Clock
 from core.errors import DomainError, NotFound
 from core.i18n import N_
 
-from .accounts.models import User
-from .accounts.service import user_for_token
+from .accounts.service import TokenHolder, token_holder
 from .extensions import db
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -37,26 +36,26 @@ def web_actor() -> Actor | None:
     return None
 
 
-def api_user() -> User | None:
-    """The user behind the request's bearer token; the API never accepts session cookies."""
+def api_caller() -> TokenHolder | None:
+    """Who holds the request's bearer token; the API never accepts session cookies."""
     header = request.headers.get("Authorization")
     if not header:  # the public endpoints' usual caller: nothing to look up or remember
         return None
-    if "api_user" not in g:
+    if "api_caller" not in g:
         scheme, _, token = header.partition(" ")
-        user = None
+        caller = None
         if scheme.lower() == "bearer" and token.strip():
-            user = user_for_token(db.session, token.strip(), clock=current_clock())
-        g.api_user = user
-    return g.api_user
+            caller = token_holder(db.session, token.strip(), clock=current_clock())
+        g.api_caller = caller
+    return g.api_caller
 
 
 def api_actor(*roles: Role) -> Actor:
     """The API caller, who must hold one of ``roles`` (any role when none is named)."""
-    user = api_user()
-    if user is None:
+    caller = api_caller()
+    if caller is None:
         raise NotAuthenticated()
-    actor = user.actor
+    actor = caller.actor
     if roles and actor.role not in roles:
         raise NotFound()
     return actor

@@ -14,7 +14,7 @@ from werkzeug.http import parse_accept_header
 
 from core.errors import DomainError
 
-from .context import api_user, web_actor
+from .context import api_caller, web_actor
 
 LOCALE_NAMES = {"ko": "한국어", "en": "English", "kk": "Қазақша"}
 
@@ -37,9 +37,9 @@ def select_locale() -> str:
     """The user's saved language, then the session's, then Accept-Language, then Korean."""
     supported = supported_locales()
     if request.path.startswith("/api/"):  # the API never reads the session cookie
-        user = api_user()
-        if user is not None and user.locale in supported:
-            return user.locale
+        caller = api_caller()
+        if caller is not None and caller.locale in supported:
+            return caller.locale
     else:
         if web_actor() is not None and current_user.locale in supported:
             return current_user.locale

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from booking.households import Household
 from core.clock import SEOUL, Clock
-from core.db import read_rows
+from core.db import one_of, read_rows
 from core.errors import Forbidden
 from core.i18n import N_
 
@@ -109,7 +109,7 @@ def balance_statement() -> Select[tuple[int, int]]:
             Payment.household_id == bindparam("household_id"),
             PaymentCommand.operation == Operation.CAPTURE,
             PaymentCommand.state == CommandState.PLANNED,
-            Payment.state.in_([P.AUTHORISING.value, P.AUTHORISED.value]),
+            one_of(Payment.state, [P.AUTHORISING.value, P.AUTHORISED.value]),
         )
     )
     return select(balance.scalar_subquery(), in_flight.scalar_subquery())

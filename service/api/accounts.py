@@ -10,8 +10,9 @@ from flask.views import MethodView
 from core.errors import DomainError
 from core.i18n import N_
 
+from ..accounts.models import User
 from ..accounts.service import authenticate, issue_token
-from ..context import api_actor, api_user, current_clock
+from ..context import api_actor, current_clock
 from ..extensions import db, limiter
 from .blueprint import Blueprint
 from .schemas.accounts import TokenOut, TokenRequest, UserOut
@@ -48,5 +49,4 @@ class MeResource(MethodView):
     @blp.doc(security=[{"bearerAuth": []}])
     def get(self):
         """The account behind the bearer token."""
-        api_actor()
-        return api_user()
+        return db.session.get(User, api_actor().user_id)
