@@ -7,12 +7,13 @@ booking code receives them through the ``Pricing`` port so that it never imports
 from __future__ import annotations
 
 import calendar
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cache
 from typing import Any, NamedTuple, Protocol
 
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import Select, Subquery, bindparam, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from core.actors import Actor, Role
@@ -80,6 +81,13 @@ class StrikeTerms:  # R-CAN-3
     bar_months: int
 
 
+class PricingTerms(NamedTuple):
+    """A one-row query of what pricing needs, and the values of its parameters."""
+
+    query: Subquery
+    params: dict[str, Any]
+
+
 class Pricing(Protocol):
     def price(
         self, session: Session, household: Household, draft: BookingDraft, minutes_used: int
@@ -100,6 +108,10 @@ class Pricing(Protocol):
 
     def strike_terms(self, day: date) -> StrikeTerms: ...
 
+    def request_terms(self, household: Household, day: date) -> PricingTerms:
+        """What ``price_request`` reads of the family for care on ``day``, as a query that the
+        request's facts select from: both are read in one round trip."""
+
     def price_request(
         self,
         session: Session,
@@ -107,8 +119,10 @@ class Pricing(Protocol):
         draft: BookingDraft,
         minutes_used: int,
         clock: Clock,
+        terms: Sequence[Any],
     ) -> Price:
-        """``price``, after refusing a family that may not book now (R-PAY-2 arrears)."""
+        """``price``, after refusing a family that may not book now (R-PAY-2 arrears);
+        ``terms`` is the row of ``request_terms``."""
 
 
 def request_booking(
@@ -139,7 +153,8 @@ def prepare_request(
     # one booking at a time per household: the reserved hours can never exceed the cap together,
     # and a double click that waited for the lock finds the first booking
     household = lock_own_household(session, actor)
-    facts = request_facts(session, household, draft, now=clock.now())
+    terms = pricing.request_terms(household, draft.starts_at.astimezone(SEOUL).date())
+    facts = request_facts(session, household, draft, now=clock.now(), pricing=terms)
     if facts.earlier_id is not None:
         earlier = session.get(Booking, facts.earlier_id)
         assert earlier is not None
@@ -158,7 +173,9 @@ def prepare_request(
                 code="barred",
                 date=barred_until.isoformat(),
             )
-    price = pricing.price_request(session, household, draft, facts.reserved_minutes, clock)
+    price = pricing.price_request(
+        session, household, draft, facts.reserved_minutes, clock, facts.pricing_terms
+    )
     if facts.child_busy:
         raise Conflict(N_("A child is already booked at this time."), code="child_already_booked")
     if facts.agency_id is None:
@@ -206,16 +223,23 @@ class RequestFacts:
     child_busy: bool  # a child is already booked at this time
     recent_cancellations: int  # cancelled bookings within the reach of R-CAN-3
     agency_id: int | None  # the agency to book with (see ``_agency_choice``)
+    pricing_terms: tuple[Any, ...]  # the row of the pricing's own query (``Pricing.request_terms``)
 
 
 def request_facts(
-    session: Session, household: Household, draft: BookingDraft, *, now: datetime
+    session: Session,
+    household: Household,
+    draft: BookingDraft,
+    *,
+    now: datetime,
+    pricing: PricingTerms,
 ) -> RequestFacts:
     year_start = datetime(draft.starts_at.astimezone(SEOUL).year, 1, 1, tzinfo=SEOUL)
     row = read_rows(
         session,
-        _request_facts_statement(),
+        _request_facts_statement(pricing.query),
         {
+            **pricing.params,
             "household_id": household.id,
             "district_code": household.district_code,
             "request_key": draft.request_key,
@@ -233,11 +257,15 @@ def request_facts(
         child_busy=bool(row.child_busy),
         recent_cancellations=int(row.recent_cancellations or 0),
         agency_id=row.agency_id,
+        pricing_terms=tuple(row[FACT_COLUMNS:]),
     )
 
 
-@cache  # built once: a booking request then only binds its values (no SQL is composed per call)
-def _request_facts_statement() -> Select[tuple[int | None, int, bool, int, int | None]]:
+FACT_COLUMNS = 5  # the statement's own columns; the pricing's follow
+
+
+@cache  # built once per pricing query: a request then only binds its values (no SQL is composed)
+def _request_facts_statement(pricing: Subquery) -> Select[tuple[Any, ...]]:
     household_id = bindparam("household_id")
     by_key = select(Booking.id).where(
         Booking.household_id == household_id, Booking.request_key == bindparam("request_key")
@@ -265,7 +293,8 @@ def _request_facts_statement() -> Select[tuple[int | None, int, bool, int, int |
         child_busy.label("child_busy"),
         cancelled.scalar_subquery().label("recent_cancellations"),
         agency.scalar_subquery().label("agency_id"),
-    )
+        *pricing.c,
+    ).select_from(pricing)
 
 
 def new_booking(

@@ -6,8 +6,10 @@ household's tier decision answer.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from functools import cache
+from typing import Any
 
 from sqlalchemy import Select, func, literal, select, true
 from sqlalchemy.orm import Session
@@ -15,9 +17,8 @@ from sqlalchemy.orm import Session
 from booking.assignment import CaregiverLimits
 from booking.bookings import HOLDING, Booking
 from booking.households import Household
-from booking.requests import BookingDraft, Price, RequestWindow, StrikeTerms
+from booking.requests import BookingDraft, Price, PricingTerms, RequestWindow, StrikeTerms
 from core.clock import SEOUL, Clock
-from core.db import read_rows
 
 from .arrears import arrears_from_balance, balance_statement, refuse_when_suspended
 from .cancellation import cancellation_fee
@@ -38,6 +39,13 @@ class TariffPricing:
             session, household, draft, minutes_used, support_standing(session, household, day)
         )
 
+    def request_terms(self, household: Household, day: date) -> PricingTerms:
+        """The family's balance and its tier decision on ``day``, for ``price_request``."""
+        return PricingTerms(
+            _request_statement().subquery("pricing_terms"),
+            {"household_id": household.id, "owner": str(household.id), "on": day},
+        )
+
     def price_request(
         self,
         session: Session,
@@ -45,17 +53,11 @@ class TariffPricing:
         draft: BookingDraft,
         minutes_used: int,
         clock: Clock,
+        terms: Sequence[Any],
     ) -> Price:
-        """A parent's request priced, unless the family's arrears suspend booking (R-PAY-2): its
-        balance and its tier decision are read in one round trip."""
-        day = draft.starts_at.astimezone(SEOUL).date()
-        row = read_rows(
-            session,
-            _request_statement(),
-            {"household_id": household.id, "owner": str(household.id), "on": day},
-        ).first()
-        assert row is not None  # the outer join always yields a row
-        balance, coming, tier, groups, decision_id = row
+        """A parent's request priced, unless the family's arrears suspend booking (R-PAY-2):
+        ``terms`` holds its balance and its tier decision (see ``request_terms``)."""
+        balance, coming, tier, groups, decision_id = terms
         terms = self.tariffs.for_date(clock.now().astimezone(SEOUL).date()).payment
         refuse_when_suspended(
             arrears_from_balance(session, household.id, terms, balance, coming, clock=clock)
