@@ -16,11 +16,13 @@ from booking.requests import (
     barred_until_date,
     cancel_booking,
     cancellation_quote,
+    prepare_request,
     request_booking,
     strikes_this_month,
 )
 from core.actors import Actor, Role
 from core.clock import SEOUL
+from core.db import one_of
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from tests.booking.conftest import LIMITS, TUESDAY_9, caregiver, draft
 from tests.factories import (
@@ -140,6 +142,35 @@ def test_the_annual_cap_holds_across_bookings(session, clock, family, pricing):
     first = request_booking(session, parent_of(family), draft(family), pricing=pricing, clock=clock)
     assert (first.government, first.capped_minutes) == (21744, 120)  # 4 × ceil(6,395 × 85%)
     assert first.tier == "ga"
+
+
+def test_a_request_reads_its_pricing_terms_with_its_other_facts(session, clock, family, pricing):
+    """One round trip for what a request must know: its other bookings and its pricing terms
+    (the family's balance and its tier decision)."""
+    parent, request = parent_of(family), draft(family)
+    session.flush()
+    with statements_sent(session) as statements:
+        prepared = prepare_request(session, parent, request, pricing=pricing, clock=clock)
+    assert len(statements) == 2  # the household, locked; then its facts with the pricing terms
+    assert "pricing_terms" in statements[1] and "tier_decisions" in statements[1]
+    # no tier decision: full price. R-FEE-1 2026 basic 12,790/h × 2 h = 25,580
+    assert (prepared.booking.total, prepared.booking.parent) == (25580, 25580)
+
+
+def test_one_of_writes_the_code_constants_into_the_sql(session, clock, family, pricing):
+    booking = request_booking(
+        session, parent_of(family), draft(family), pricing=pricing, clock=clock
+    )
+    statement = select(Booking.id).where(one_of(Booking.state, ["requested", "it's"]))
+    compiled = statement.compile(dialect=session.get_bind().dialect)
+    assert "'requested', 'it''s'" in str(compiled)
+    # nothing is left to expand on each execution
+    assert not compiled.post_compile_params and not compiled.literal_execute_params
+    assert session.scalars(statement).all() == [booking.id]
+    cancelled = select(Booking.id).where(one_of(Booking.state, ["cancelled"]))
+    assert session.scalars(cancelled).all() == []
+    with pytest.raises(TypeError):
+        one_of(Booking.state, [1])
 
 
 def test_ranking_prefers_the_caregiver_the_family_knows_then_distance(

@@ -6,10 +6,12 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from core.actors import Actor, Role
 from service.accounts.models import ApiToken, User
 from service.accounts.passwords import verify_password
+from service.accounts.service import token_holder
 from tests.conftest import build_app, dispose
-from tests.factories import PASSWORD, ParentFactory
+from tests.factories import PASSWORD, ParentFactory, StaffFactory
 from tests.helpers import bearer, error_code, web_login
 
 
@@ -131,6 +133,19 @@ def test_tokens_authenticate_api_calls_and_expire(client, session, clock):
     clock.advance(timedelta(hours=13))
     expired = client.get("/api/v1/me", headers=headers)
     assert expired.status_code == 401 and error_code(expired) == "not_authenticated"
+
+
+def test_a_token_holder_is_read_as_the_actor_the_api_needs(client, session, clock):
+    staff = StaffFactory(locale="kk", display_name="Айгүл")
+    token = bearer(client, staff)["Authorization"][7:]
+    holder = token_holder(session, token, clock=clock)
+    assert holder is not None
+    assert holder.actor == Actor(staff.id, Role.AGENCY_STAFF, agency_id=1)
+    assert holder.locale == "kk"
+    assert token_holder(session, token + "x", clock=clock) is None
+    # /me answers with the whole account, read by its id
+    me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).json
+    assert (me["display_name"], me["role"], me["agency_id"]) == ("Айгүл", "agency_staff", 1)
 
 
 def test_a_deactivated_users_token_is_refused(client, session):
