@@ -110,7 +110,9 @@ class Pricing(Protocol):
 
     def request_terms(self, household: Household, day: date) -> PricingTerms:
         """What ``price_request`` reads of the family for care on ``day``, as a query that the
-        request's facts select from: both are read in one round trip."""
+        request's facts select from: both are read in one round trip. The query must be the
+        same object every time (only its parameters vary): the statement around it is built
+        once for it."""
 
     def price_request(
         self,

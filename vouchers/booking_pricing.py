@@ -11,7 +11,7 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, func, literal, select, true
+from sqlalchemy import Select, Subquery, func, literal, select, true
 from sqlalchemy.orm import Session
 
 from booking.assignment import CaregiverLimits
@@ -42,7 +42,7 @@ class TariffPricing:
     def request_terms(self, household: Household, day: date) -> PricingTerms:
         """The family's balance and its tier decision on ``day``, for ``price_request``."""
         return PricingTerms(
-            _request_statement().subquery("pricing_terms"),
+            _request_terms(),
             {"household_id": household.id, "owner": str(household.id), "on": day},
         )
 
@@ -177,6 +177,11 @@ class TariffPricing:
     def strike_terms(self, day: date) -> StrikeTerms:
         terms = self.tariffs.for_date(day).cancellation
         return StrikeTerms(terms.strike_count, terms.strike_window_hours, terms.bar_months)
+
+
+@cache  # one object: the request's facts statement is built once for it (see ``request_facts``)
+def _request_terms() -> Subquery:
+    return _request_statement().subquery("pricing_terms")
 
 
 @cache  # built once: every booking request runs it

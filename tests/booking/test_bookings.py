@@ -155,6 +155,10 @@ def test_a_request_reads_its_pricing_terms_with_its_other_facts(session, clock, 
     assert "pricing_terms" in statements[1] and "tier_decisions" in statements[1]
     # no tier decision: full price. R-FEE-1 2026 basic 12,790/h × 2 h = 25,580
     assert (prepared.booking.total, prepared.booking.parent) == (25580, 25580)
+    # the same query every time, so that the statement around it is built once, not per request
+    day = TUESDAY_9.date()
+    terms = pricing.request_terms(family, day)
+    assert pricing.request_terms(family, day + timedelta(days=1)).query is terms.query
 
 
 def test_one_of_writes_the_code_constants_into_the_sql(session, clock, family, pricing):
