@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Protocol
 
 import sqlalchemy as sa
 from sqlalchemy import CheckConstraint, ForeignKey, String
@@ -10,6 +11,28 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from core.actors import Actor, Role
 from core.db import Base
+
+
+class Account(Protocol):
+    """What makes an actor of an account: a ``User``, or a token's holder read as columns."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def agency_id(self) -> int | None: ...
+    @property
+    def district_code(self) -> str | None: ...
+
+
+def actor_of(account: Account) -> Actor:
+    return Actor(
+        user_id=account.id,
+        role=Role(account.role),
+        agency_id=account.agency_id,
+        district_code=account.district_code,
+    )
 
 
 class User(Base):
@@ -61,12 +84,7 @@ class User(Base):
 
     @property
     def actor(self) -> Actor:
-        return Actor(
-            user_id=self.id,
-            role=Role(self.role),
-            agency_id=self.agency_id,
-            district_code=self.district_code,
-        )
+        return actor_of(self)
 
 
 class ApiToken(Base):

@@ -18,7 +18,7 @@ from core.db import read_rows
 from core.errors import Conflict, ValidationFailed
 from core.i18n import N_
 
-from .models import ApiToken, User
+from .models import ApiToken, User, actor_of
 from .passwords import DUMMY_HASH, MIN_PASSWORD_LENGTH, hash_password, needs_rehash, verify_password
 
 
@@ -166,7 +166,7 @@ class TokenHolder(NamedTuple):
     """The active user behind a token, as much of them as a request needs: every API call asks,
     so it is read as plain columns (a whole ``User`` record doubled the cost of the lookup)."""
 
-    user_id: int
+    id: int
     role: str
     agency_id: int | None
     district_code: str | None
@@ -174,12 +174,7 @@ class TokenHolder(NamedTuple):
 
     @property
     def actor(self) -> Actor:
-        return Actor(
-            user_id=self.user_id,
-            role=Role(self.role),
-            agency_id=self.agency_id,
-            district_code=self.district_code,
-        )
+        return actor_of(self)
 
 
 def token_holder(session: Session, token: str, *, clock: Clock) -> TokenHolder | None:
