@@ -259,11 +259,8 @@ def request_facts(
         child_busy=bool(row.child_busy),
         recent_cancellations=int(row.recent_cancellations or 0),
         agency_id=row.agency_id,
-        pricing_terms=tuple(row[FACT_COLUMNS:]),
+        pricing_terms=tuple(row)[len(row) - len(pricing.query.c) :],  # the pricing's come last
     )
-
-
-FACT_COLUMNS = 5  # the statement's own columns; the pricing's follow
 
 
 @cache  # built once per pricing query: a request then only binds its values (no SQL is composed)

@@ -58,9 +58,9 @@ class TariffPricing:
         """A parent's request priced, unless the family's arrears suspend booking (R-PAY-2):
         ``terms`` holds its balance and its tier decision (see ``request_terms``)."""
         balance, coming, tier, groups, decision_id = terms
-        terms = self.tariffs.for_date(clock.now().astimezone(SEOUL).date()).payment
+        payment = self.tariffs.for_date(clock.now().astimezone(SEOUL).date()).payment
         refuse_when_suspended(
-            arrears_from_balance(session, household.id, terms, balance, coming, clock=clock)
+            arrears_from_balance(session, household.id, payment, balance, coming, clock=clock)
         )
         standing = standing_from(tier, groups, decision_id)
         return self._price(session, household, draft, minutes_used, standing)
