@@ -21,7 +21,6 @@ works on a copy. The exit status is 1 when a target is missed.
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
 import random
@@ -142,7 +141,8 @@ def serve(url: str, workers: int) -> tuple[subprocess.Popen, int]:
     raise SystemExit("gunicorn did not start")
 
 
-def book(port: int, token: str, child_id: int, rng: random.Random) -> tuple[float, int, dict]:
+def request_bytes(token: str, child_id: int, rng: random.Random) -> bytes:
+    """One parent's booking request, as it goes on the wire (built before the clock starts)."""
     day = datetime(2026, 3, 3 + rng.randrange(4), 0, 0)
     start_hour = rng.choice((9, 10, 13, 14, 15, 16))
     start = day.replace(hour=start_hour, minute=rng.choice((0, 30)))
@@ -155,39 +155,62 @@ def book(port: int, token: str, child_id: int, rng: random.Random) -> tuple[floa
             "child_ids": [child_id],
         }
     ).encode()
-    headers = {
-        "Content-Type": "application/json",
-        "Authorization": f"Bearer {token}",
-        "Idempotency-Key": uuid.uuid4().hex,
-    }
-    # http.client itself, not urllib's opener: the load generator shares the two cores with the
-    # server, so every millisecond of its CPU is one the server does not get
+    head = (
+        "POST /api/v1/bookings HTTP/1.1\r\n"
+        "Host: 127.0.0.1\r\n"
+        "Content-Type: application/json\r\n"
+        f"Authorization: Bearer {token}\r\n"
+        f"Idempotency-Key: {uuid.uuid4().hex}\r\n"
+        f"Content-Length: {len(body)}\r\n"
+        "Connection: close\r\n\r\n"
+    )
+    return head.encode() + body
+
+
+def send(port: int, request: bytes) -> tuple[float, int, bytes]:
+    """Send one request and read the answer to the server's close: (ms, status, body).
+
+    A bare socket, not http.client: the load generator shares the two cores with the server, so
+    every millisecond of its CPU is one the server does not get. The client closes as soon as the
+    answer is in: gunicorn's sync worker waits for the client to close (RFC 9112 §9.6) before it
+    takes the next request, as it would at once behind the proxy."""
     started = time.perf_counter()
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        connection.request("POST", "/api/v1/bookings", body=body, headers=headers)
-        response = connection.getresponse()
-        status, answer = response.status, response.read()
-    finally:
-        # closed before the answer is parsed: gunicorn's sync worker waits for the client to
-        # close (RFC 9112 §9.6) before it takes the next request, as a parent's browser behind
-        # the proxy would at once
-        connection.close()
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as connection:
+        connection.sendall(request)
+        answer = b""
+        while b"\r\n\r\n" not in answer and (chunk := connection.recv(65536)):
+            answer += chunk
+        head, _, body = answer.partition(b"\r\n\r\n")
+        length = _content_length(head)
+        while len(body) < length and (chunk := connection.recv(65536)):
+            body += chunk
     elapsed = (time.perf_counter() - started) * 1000
-    return elapsed, status, json.loads(answer or b"{}")
+    return elapsed, int(head.split(b" ", 2)[1]), body
 
 
-def closed_loop(port: int, people, clients: int):
+def _content_length(head: bytes) -> int:
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            return int(value)
+    return 0
+
+
+def outcome(status: int, body: bytes) -> tuple[int, str | None]:
+    """The status and the booking's state (parsed after the clock stops)."""
+    return status, json.loads(body or b"{}").get("state")
+
+
+def closed_loop(port: int, requests: list[bytes], clients: int):
     """Each client sends its next request as soon as the last is answered."""
     results = []
     lock = threading.Lock()
 
     def client(index: int) -> None:
-        rng = random.Random(index)
-        for token, child_id, _ in people[index::clients]:
-            outcome = book(port, token, child_id, rng)
+        for request in requests[index::clients]:
+            answer = send(port, request)
             with lock:
-                results.append(outcome)
+                results.append(answer)
 
     started = time.perf_counter()
     with ThreadPoolExecutor(clients) as pool:
@@ -195,37 +218,37 @@ def closed_loop(port: int, people, clients: int):
     return results, time.perf_counter() - started
 
 
-def open_loop(port: int, people, rate: float):
+def open_loop(port: int, requests: list[bytes], rate: float):
     """Requests fall due at ``rate`` a second on average, answered or not; latency counts from
     the moment each fell due (no coordinated omission)."""
     rng = random.Random(11)
     due, at = [], 0.0
-    for _ in people:
+    for _ in requests:
         at += rng.expovariate(rate)
         due.append(at)
     results = []
     lock = threading.Lock()
 
-    def send(index: int, start: float) -> None:
-        token, child_id, _ = people[index]
-        _, status, payload = book(port, token, child_id, random.Random(index))
+    def send_due(request: bytes, due_at: float) -> None:
+        _, status, body = send(port, request)
         with lock:
-            results.append(((time.perf_counter() - start) * 1000, status, payload))
+            results.append(((time.perf_counter() - due_at) * 1000, status, body))
 
     with ThreadPoolExecutor(64) as pool:
         started = time.perf_counter()
-        for index, offset in enumerate(due):
+        for request, offset in zip(requests, due, strict=True):
             delay = started + offset - time.perf_counter()
             if delay > 0:
                 time.sleep(delay)
-            pool.submit(send, index, started + offset)
+            pool.submit(send_due, request, started + offset)
     return results, time.perf_counter() - started
 
 
 def report(title: str, results, seconds: float) -> tuple[float, float]:
     latencies = sorted(r[0] for r in results)
-    created = [r for r in results if r[1] == 201]
-    offered = [r for r in created if r[2].get("state") == "offered"]
+    outcomes = [outcome(status, body) for _, status, body in results]
+    created = [state for status, state in outcomes if status == 201]
+    offered = [state for state in created if state == "offered"]
     q = statistics.quantiles(latencies, n=100)
     statuses = {s: sum(1 for r in results if r[1] == s) for s in sorted({r[1] for r in results})}
     rate = len(results) / seconds
@@ -319,16 +342,17 @@ def main() -> None:
         people = prepare(url, warmup + args.requests + open_count)
         flush_to_disk(url)
         server, port = serve(url, args.workers)
-        warm = people[:warmup]
+        rng = random.Random(0)
+        requests = [request_bytes(token, child_id, rng) for token, child_id, _ in people]
         with ThreadPoolExecutor(args.workers) as pool:  # every worker compiles its statements
-            list(pool.map(lambda p: book(port, p[0], p[1], random.Random(0)), warm))
-        closed = people[warmup : warmup + args.requests]
+            list(pool.map(lambda request: send(port, request), requests[:warmup]))
+        closed = requests[warmup : warmup + args.requests]
         print(f"machine pace before: {machine_pace():.1f} ms (a fixed Python loop; 40 is usual)")
         results, seconds = closed_loop(port, closed, args.clients)
         capacity, _ = report(
             f"closed loop, {args.clients} clients, gunicorn -w {args.workers}", results, seconds
         )
-        results, seconds = open_loop(port, people[warmup + args.requests :], args.rate)
+        results, seconds = open_loop(port, requests[warmup + args.requests :], args.rate)
         _, p95 = report(f"open loop at {args.rate:.0f} a second", results, seconds)
         print(f"machine pace after: {machine_pace():.1f} ms")
         server.send_signal(signal.SIGTERM)
