@@ -18,7 +18,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from core.actors import Actor, Role
 from core.audit import record
 from core.clock import Clock
-from core.db import Base, insert_rows
+from core.db import Base, KeyedRows
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.i18n import N_
 from core.outbox import notify
@@ -93,10 +93,9 @@ def request_and_offer(
     ranked = rank_candidates(session, booking, limits=limits)[:MAX_OFFERS]
     if ranked:
         move(booking, BookingState.OFFERED, None, clock=clock, reason=_offered(ranked))
-    write_request(session, actor, booking, clock=clock)
-    if ranked:
-        # plain rows in one statement: no objects for the unit of work to track
-        insert_rows(session, Offer.__table__, _offer_rows(booking, ranked, clock, expires_in))
+    # the offers are plain rows written with the booking: no objects for the unit of work
+    offers = KeyedRows(Offer.__table__, "booking_id", _offer_rows(ranked, clock, expires_in))
+    write_request(session, actor, booking, clock=clock, with_rows=[offers])
     return booking
 
 
@@ -115,7 +114,7 @@ def offer_booking(
     offers = list(
         session.scalars(
             insert(Offer).returning(Offer, sort_by_parameter_order=True),
-            _offer_rows(booking, ranked, clock, expires_in),
+            [{**row, "booking_id": booking.id} for row in _offer_rows(ranked, clock, expires_in)],
         )
     )
     move(booking, BookingState.OFFERED, None, clock=clock, reason=_offered(ranked))
@@ -124,13 +123,13 @@ def offer_booking(
 
 
 def _offer_rows(
-    booking: Booking, ranked: list[Candidate], clock: Clock, expires_in: timedelta
+    ranked: list[Candidate], clock: Clock, expires_in: timedelta
 ) -> list[dict[str, object]]:
-    """The offers as plain rows: ten objects per request would add up in the unit of work."""
+    """The offers as plain rows, but for their booking's id: ten objects per request would add
+    up in the unit of work."""
     now = clock.now()
     return [
         {
-            "booking_id": booking.id,
             "caregiver_id": candidate.caregiver.id,
             "rank": rank,
             "reason": describe(candidate),

@@ -17,9 +17,9 @@ from sqlalchemy import Select, Subquery, bindparam, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from core.actors import Actor, Role
-from core.audit import record
+from core.audit import AuditEvent, event_row, record
 from core.clock import SEOUL, Clock
-from core.db import one_of, read_rows, write_new
+from core.db import KeyedRows, one_of, read_rows, write_new
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from core.i18n import N_
 
@@ -201,10 +201,23 @@ def prepare_request(
     return PreparedRequest(booking, earlier=False)
 
 
-def write_request(session: Session, actor: Actor, booking: Booking, *, clock: Clock) -> None:
-    """Write a prepared booking with its children's time and its transitions (``write_new``: the
-    hottest write of the service skips the unit of work); on PostgreSQL a child already booked at
-    that time fails here even if two requests raced."""
+def write_request(
+    session: Session,
+    actor: Actor,
+    booking: Booking,
+    *,
+    clock: Clock,
+    with_rows: Sequence[KeyedRows] = (),
+) -> None:
+    """Write a prepared booking with its children's time, its transitions, the audit event and
+    ``with_rows`` (its offers, say) that take its key (``write_new``: the hottest write of the
+    service skips the unit of work, and on PostgreSQL is one statement); on PostgreSQL a child
+    already booked at that time fails here even if two requests raced."""
+    event = KeyedRows(
+        AuditEvent.__table__,
+        "subject_id",
+        [event_row(actor, "booking.requested", "booking", clock=clock)],
+    )
     with conflicts_as(
         {
             "ex_booked_children_time": Conflict(
@@ -212,8 +225,11 @@ def write_request(session: Session, actor: Actor, booking: Booking, *, clock: Cl
             )
         }
     ):
-        write_new(session, [booking, *booking.children, *booking.transitions])
-    record(session, actor, "booking.requested", "booking", booking.id, clock=clock)
+        write_new(
+            session,
+            [booking, *booking.children, *booking.transitions],
+            keyed=[event, *with_rows],
+        )
 
 
 @dataclass(frozen=True)

@@ -41,16 +41,23 @@ def record(
     """Append an event to the trail, written at once on the session's transaction: the trail is
     append-only and nothing reads an event back while the request runs, so it is a plain row,
     not an object for the unit of work."""
-    row = {
+    row = event_row(actor, action, subject_type, clock=clock, **details)
+    session.connection().execute(_INSERT_EVENT, {**row, "subject_id": subject_id})
+
+
+def event_row(
+    actor: Actor, action: str, subject_type: str, *, clock: Clock, **details: Any
+) -> dict[str, Any]:
+    """An event as a plain row, but for its subject's id: for a subject written in the same
+    statement (``core.db.KeyedRows``)."""
+    return {
         "actor_user_id": actor.user_id,
         "actor_role": actor.role.value,
         "action": action,
         "subject_type": subject_type,
-        "subject_id": subject_id,
         "at": clock.now(),
         "details": details,
     }
-    session.connection().execute(_INSERT_EVENT, row)
 
 
 _INSERT_EVENT = insert(AuditEvent.__table__)  # built once; every event is the same statement

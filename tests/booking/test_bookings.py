@@ -601,23 +601,56 @@ def test_a_deadlock_inside_an_exclusion_check_is_the_race_lost_not_a_server_erro
 
 
 def test_a_request_is_written_whole_and_never_read_back(session, clock, family, pricing):
-    """``write_request`` writes the booking, its children's time and its transitions with Core
-    (``core.db.write_new``), and the audit event as a plain row: every column is known to the
-    session afterwards, so reading the booking back costs no statement, and what the database
-    holds is the same."""
+    """``write_request`` writes the booking, its children's time, its transitions, the audit
+    event and the rows that take its key (offers) with Core (``core.db.write_new``): on
+    PostgreSQL in one statement, elsewhere table by table. Every column is known to the session
+    afterwards, so reading the booking back costs no statement, and what the database holds is
+    the same."""
 
+    from booking.matching import Offer
     from booking.requests import prepare_request, write_request
     from core.audit import AuditEvent
+    from core.db import KeyedRows
 
     ChildFactory(household=family, birth_date=date(2019, 2, 3), name="김하은")  # two rows each
     session.expire(family, ["children"])
+    near, far = caregiver(), caregiver()
     booking, _ = prepare_request(
         session, parent_of(family), draft(family), pricing=pricing, clock=clock
     )
     move(booking, BookingState.OFFERED, None, clock=clock, reason="two caregivers free")
     move(booking, BookingState.REQUESTED, None, clock=clock, reason="both declined")
     move(booking, BookingState.OFFERED, None, clock=clock, reason="offered again")
-    write_request(session, parent_of(family), booking, clock=clock)
+    now = clock.now()
+    offers = [
+        {
+            "caregiver_id": who.id,
+            "rank": rank,
+            "reason": reason,
+            "state": "pending",
+            "created_at": now,
+            "expires_at": now + timedelta(minutes=30),
+        }
+        for rank, (who, reason) in enumerate([(near, "가까움"), (far, "")], start=1)
+    ]
+    parent = parent_of(family)
+    session.flush()  # the caregivers first: only the request's writes are counted
+    with statements_sent(session) as written:
+        write_request(
+            session,
+            parent,
+            booking,
+            clock=clock,
+            with_rows=[KeyedRows(Offer.__table__, "booking_id", offers)],
+        )
+    tables = ["bookings", "booked_children", "booking_transitions", "audit_events"]
+    tables.append("booking_offers")
+    if session.get_bind().dialect.name == "postgresql":  # one round trip
+        (statement,) = written
+        assert all(f"INSERT INTO {table} " in statement for table in tables)
+    else:  # table by table, in order
+        into = [statement.split()[2] for statement in written]
+        assert list(dict.fromkeys(into)) == tables
     with statements_sent(session) as statements:
         seen = {
             "id": booking.id,
@@ -645,10 +678,71 @@ def test_a_request_is_written_whole_and_never_read_back(session, clock, family, 
     assert [(t.id, t.booking_id, t.to_state) for t in booking.transitions] == seen["transitions"]
     audit = session.scalars(select(AuditEvent).where(AuditEvent.subject_id == booking.id)).one()
     assert (audit.action, audit.details) == ("booking.requested", {})
+    assert (audit.actor_user_id, audit.subject_type) == (family.applicant_user_id, "booking")
+    stored = session.execute(
+        select(Offer.caregiver_id, Offer.rank, Offer.reason, Offer.expires_at)
+        .where(Offer.booking_id == booking.id)
+        .order_by(Offer.rank)
+    ).all()
+    assert [tuple(row) for row in stored] == [
+        (near.id, 1, "가까움", now + timedelta(minutes=30)),
+        (far.id, 2, "", now + timedelta(minutes=30)),
+    ]
     booking.notes = "ring twice"  # still an ordinary persistent object: changes are flushed
     session.flush()
     session.expire_all()
     assert booking.notes == "ring twice"
+
+
+def test_write_new_goes_table_by_table_when_a_row_needs_an_unwritten_parent(
+    session, clock, family, pricing
+):
+    """The one statement of ``write_new`` hands the first object's key to the rest; a booking
+    whose caregiver is new too needs the caregiver's key first, so everything goes table by
+    table, each row with its parents' keys, and ``KeyedRows`` still take the first object's."""
+    from booking.agencies import Agency
+    from booking.caregivers import Caregiver
+    from booking.requests import prepare_request
+    from core.audit import AuditEvent, event_row
+    from core.db import KeyedRows, write_new
+
+    booking, _ = prepare_request(
+        session, parent_of(family), draft(family), pricing=pricing, clock=clock
+    )
+    new_agency = Agency(
+        code="NEW-001",
+        name_ko="새 기관",
+        name_en="New agency",
+        home_district_code=family.district_code,
+        phone="02-000-0000",
+        address_ko="서울",
+    )
+    helper = Caregiver(
+        agency=new_agency,
+        name="이도움",
+        phone="010-0000-0000",
+        home_district_code=family.district_code,
+        hire_date=date(2026, 1, 5),
+    )
+    booking.caregiver = helper
+    event = event_row(
+        Actor(family.applicant_user_id, Role.PARENT), "test.created", "agency", clock=clock, n=1
+    )
+    session.flush()
+    with statements_sent(session) as statements:
+        write_new(
+            session,
+            [new_agency, helper, booking, *booking.children],
+            keyed=[KeyedRows(AuditEvent.__table__, "subject_id", [event])],
+        )
+    into = [statement.split()[2] for statement in statements]
+    assert into == ["agencies", "caregivers", "bookings", "booked_children", "audit_events"]
+    assert new_agency.id is not None and helper.agency_id == new_agency.id
+    assert booking.caregiver_id == helper.id is not None
+    session.expire_all()
+    assert session.get(Booking, booking.id).caregiver.agency_id == new_agency.id
+    stored = session.scalars(select(AuditEvent).where(AuditEvent.action == "test.created")).one()
+    assert (stored.subject_id, stored.details) == (new_agency.id, {"n": 1})
 
 
 def test_insert_rows_writes_every_row_in_one_statement(session, clock, family, pricing):
