@@ -14,7 +14,7 @@ Phase 2 — the race: every offered caregiver accepts every offer at once (threa
 own session); then SQL proves that no caregiver and no child is booked twice.
 
 Run: ``make bench-bookings`` (or ``.venv/bin/python bench/bookings.py [--rate 100 --seconds 10
---clients 8 --workers 2]``). ``dolbom_bench`` is made on first use (see ``national.py``); each run
+--clients 8 --workers 3]``). ``dolbom_bench`` is made on first use (see ``national.py``); each run
 works on a copy. The exit status is 1 when a target is missed.
 """
 
@@ -329,8 +329,8 @@ def main() -> None:
     parser.add_argument(
         "--workers",
         type=int,
-        default=os.cpu_count() or 1,
-        help="gunicorn workers: one per core, as PostgreSQL shares them (see gunicorn.conf.py)",
+        default=(os.cpu_count() or 1) + 1,
+        help="gunicorn workers: one more than there are cores, as in gunicorn.conf.py",
     )
     args = parser.parse_args()
     warmup = 20 * args.workers  # psycopg prepares after 5 runs, PostgreSQL plans 5 more
