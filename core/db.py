@@ -242,10 +242,12 @@ def _write_as_one(
         if not parts and len(batch) != 1:
             return False
         rows_and_roots = [_row_of(state, root=root.obj()) for state in batch]
-        if rows_and_roots[0][1] is None:
-            return False  # refers to another unwritten object: table by table
         rows = [row for row, _ in rows_and_roots]
         root_columns = rows_and_roots[0][1]
+        if root_columns is None or any(
+            roots != root_columns or row.keys() != rows[0].keys() for row, roots in rows_and_roots
+        ):
+            return False  # a row needs another new object's key, or the rows differ in shape
         generated = [
             c.key for c in mapper.primary_key if c.key not in rows[0] and c.key not in root_columns
         ]
@@ -272,19 +274,21 @@ def _write_as_one(
     if parts[0].generated is None:
         return False
     returned = connection.execute(_one_statement(tuple(parts)), params).one()
-    key = returned[0]
-    keys_of = iter(returned[1:])
-    for part, batch in zip(parts, groups, strict=False):
-        mapper = batch[0].mapper
-        given = [key] if part is parts[0] else sorted(next(keys_of)) if part.generated else None
+    # the first object's key, then the sorted keys of each later table that has generated ones
+    key, *generated_keys = returned
+    given = iter([[key], *(sorted(keys) for keys in generated_keys)])
+    for part, batch in zip(parts, groups, strict=False):  # the keyed rows have no objects
+        keys = next(given) if part.generated else None
         for index, state in enumerate(batch):
-            obj = state.obj()
             for column in part.root_columns:
-                setattr(obj, mapper.get_property_by_column(part.table.c[column]).key, key)
-            if given is not None:
-                prop = mapper.get_property_by_column(part.table.c[part.generated])
-                setattr(obj, prop.key, given[index])
+                _set_column(state, part.table.c[column], key)
+            if keys is not None:
+                _set_column(state, part.table.c[part.generated], keys[index])
     return True
+
+
+def _set_column(state: InstanceState[Any], column: Column[Any], value: Any) -> None:
+    setattr(state.obj(), state.mapper.get_property_by_column(column).key, value)
 
 
 def _fits_arrays(part: _Part) -> bool:
