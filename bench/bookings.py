@@ -9,7 +9,8 @@ last is answered; reports bookings a second (the most the server sustains) and l
 Phase 1b — latency at the target rate: an open loop sends requests at --rate a second (Poisson
 arrivals, however slow the answers), so that latency is measured as parents would see it; it is
 counted from the moment each request was due, so a server that falls behind cannot hide it.
-Both report p50/p95/p99 and the share of requests that found caregivers.
+Both report p50/p95/p99 and the share of requests that found caregivers; the open loop also the
+CPU a request took in gunicorn's workers, PostgreSQL's backends and the load generator.
 Phase 2 — the race: every offered caregiver accepts every offer at once (threads, each with its
 own session); then SQL proves that no caregiver and no child is booked twice.
 
@@ -21,6 +22,7 @@ works on a copy. The exit status is 1 when a target is missed.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -36,6 +38,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import psutil
 import sqlalchemy as sa
 from national import (
     DEFAULT_URL,
@@ -244,6 +247,45 @@ def open_loop(port: int, requests: list[bytes], rate: float):
     return results, time.perf_counter() - started
 
 
+class CpuMeter:
+    """CPU time a request took in each part of the machine: gunicorn's workers, the database's
+    backends serving them, and this load generator. Latency on a shared machine moves with its
+    slow spells; CPU a request shows whether a change made the work itself smaller."""
+
+    def __init__(self, url: str, server_pid: int) -> None:
+        database = sa.engine.make_url(url).database
+        engine = sa.create_engine(url)
+        with engine.connect() as connection:
+            backends = connection.exec_driver_sql(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %(name)s "
+                "AND pid <> pg_backend_pid()",
+                {"name": database},
+            ).scalars()
+            self.parts = {
+                "workers": psutil.Process(server_pid).children(),
+                "PostgreSQL": [psutil.Process(pid) for pid in backends],
+                "load generator": [psutil.Process()],
+            }
+        engine.dispose()
+        self.started = {name: _cpu_seconds(processes) for name, processes in self.parts.items()}
+
+    def report(self, requests: int) -> str:
+        spent = {
+            name: (_cpu_seconds(processes) - self.started[name]) * 1000 / requests
+            for name, processes in self.parts.items()
+        }
+        return "  CPU a request: " + ", ".join(f"{name} {ms:.2f} ms" for name, ms in spent.items())
+
+
+def _cpu_seconds(processes: list[psutil.Process]) -> float:
+    total = 0.0
+    for process in processes:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            times = process.cpu_times()
+            total += times.user + times.system
+    return total
+
+
 def report(title: str, results, seconds: float) -> tuple[float, float]:
     latencies = sorted(r[0] for r in results)
     outcomes = [outcome(status, body) for _, status, body in results]
@@ -352,8 +394,10 @@ def main() -> None:
         capacity, _ = report(
             f"closed loop, {args.clients} clients, gunicorn -w {args.workers}", results, seconds
         )
+        meter = CpuMeter(url, server.pid)
         results, seconds = open_loop(port, requests[warmup + args.requests :], args.rate)
         _, p95 = report(f"open loop at {args.rate:.0f} a second", results, seconds)
+        print(meter.report(len(results)))
         print(f"machine pace after: {machine_pace():.1f} ms")
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
