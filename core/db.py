@@ -43,6 +43,7 @@ from sqlalchemy.orm import (
 )
 from sqlalchemy.orm.interfaces import MANYTOONE
 from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.sql.selectable import TableValuedAlias
 from sqlalchemy.types import Boolean
 
 T = TypeVar("T")
@@ -292,8 +293,8 @@ def _set_column(state: InstanceState[Any], column: Column[Any], value: Any) -> N
 
 
 def _fits_arrays(part: _Part) -> bool:
-    """Rows of more than one go as arrays, which JSON cannot travel as (see ``insert_rows``)."""
-    return part.single or not any(isinstance(part.table.c[k].type, JSON) for k in part.keys)
+    """More rows than one go as arrays (see ``_travels_as_arrays``)."""
+    return part.single or _travels_as_arrays(part.table, part.keys)
 
 
 def _bind_rows(
@@ -321,13 +322,7 @@ def _one_statement(parts: tuple[_Part, ...]) -> Select[Any]:
             values = [bindparam(f"p{index}_{k}", type_=table.c[k].type) for k in part.keys]
             source = select(*(root_key for _ in part.root_columns), *values)
         else:
-            arrays = (
-                func.unnest(
-                    *(bindparam(f"p{index}_{k}", type_=ARRAY(table.c[k].type)) for k in part.keys)
-                )
-                .table_valued(*part.keys, with_ordinality="ordinal")
-                .render_derived(name=f"p{index}_rows")
-            )
+            arrays = _unnested(table, part.keys, prefix=f"p{index}_")
             source = select(
                 *(root_key for _ in part.root_columns), *(arrays.c[k] for k in part.keys)
             ).order_by(arrays.c.ordinal)
@@ -404,9 +399,7 @@ def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]
     session.flush()  # what is pending goes first (a parent row, say), as autoflush would do
     connection = session.connection()
     keys = tuple(rows[0])
-    if connection.dialect.name != "postgresql" or any(
-        isinstance(table.c[key].type, JSON) for key in keys
-    ):
+    if connection.dialect.name != "postgresql" or not _travels_as_arrays(table, keys):
         connection.execute(_insert(table, ()), list(rows))
         return
     arrays = {key: [row[key] for row in rows] for key in keys}
@@ -415,11 +408,25 @@ def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]
 
 @functools.cache  # one statement per table and set of columns
 def _insert_from_arrays(table: Table, keys: tuple[str, ...]) -> Insert:
-    columns = func.unnest(
-        *(bindparam(key, type_=ARRAY(table.c[key].type)) for key in keys)
-    ).table_valued(*keys)
-    batch = columns.render_derived(name="batch")
-    return insert(table).from_select(list(keys), select(*(batch.c[key] for key in keys)))
+    batch = _unnested(table, keys, prefix="")
+    return insert(table).from_select(
+        list(keys), select(*(batch.c[key] for key in keys)).order_by(batch.c.ordinal)
+    )
+
+
+def _travels_as_arrays(table: Table, keys: Iterable[str]) -> bool:
+    """A column can go as an array parameter on PostgreSQL unless it is JSON."""
+    return not any(isinstance(table.c[key].type, JSON) for key in keys)
+
+
+def _unnested(table: Table, keys: tuple[str, ...], *, prefix: str) -> TableValuedAlias:
+    """Rows sent as one array parameter per column (``prefix`` + the column's key), unnested in
+    their order (``ordinal``)."""
+    return (
+        func.unnest(*(bindparam(prefix + key, type_=ARRAY(table.c[key].type)) for key in keys))
+        .table_valued(*keys, with_ordinality="ordinal")
+        .render_derived(name=f"{prefix}rows")
+    )
 
 
 def insert_once(session: Session, row: T, find: Callable[[], T | None]) -> T:

@@ -745,6 +745,36 @@ def test_write_new_goes_table_by_table_when_a_row_needs_an_unwritten_parent(
     assert (stored.subject_id, stored.details) == (new_agency.id, {"n": 1})
 
 
+def test_write_new_sends_json_rows_one_by_one(session, clock, family, pricing):
+    """More keyed rows than one travel as arrays, which JSON cannot: two audit events (their
+    details are JSON) send the write table by table, and each event still takes the booking's
+    id and keeps its details."""
+    from booking.requests import prepare_request
+    from core.audit import AuditEvent, event_row
+    from core.db import KeyedRows, write_new
+
+    booking, _ = prepare_request(
+        session, parent_of(family), draft(family), pricing=pricing, clock=clock
+    )
+    actor = Actor(family.applicant_user_id, Role.PARENT)
+    events = [event_row(actor, "test.json", "booking", clock=clock, n=n) for n in (1, 2)]
+    session.flush()
+    with statements_sent(session) as statements:
+        write_new(
+            session,
+            [booking, *booking.children],
+            keyed=[KeyedRows(AuditEvent.__table__, "subject_id", events)],
+        )
+    into = [statement.split()[2] for statement in statements]
+    assert into == ["bookings", "booked_children", "audit_events"]
+    stored = session.execute(
+        select(AuditEvent.subject_id, AuditEvent.details)
+        .where(AuditEvent.action == "test.json")
+        .order_by(AuditEvent.id)
+    ).all()
+    assert [tuple(row) for row in stored] == [(booking.id, {"n": 1}), (booking.id, {"n": 2})]
+
+
 def test_insert_rows_writes_every_row_in_one_statement(session, clock, family, pricing):
     """``insert_rows`` sends a batch of plain rows as one statement: on PostgreSQL as one array
     per column; a table with JSON, which cannot travel as an array, and other databases take an
