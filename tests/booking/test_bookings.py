@@ -745,10 +745,10 @@ def test_write_new_goes_table_by_table_when_a_row_needs_an_unwritten_parent(
     assert (stored.subject_id, stored.details) == (new_agency.id, {"n": 1})
 
 
-def test_write_new_sends_json_rows_one_by_one(session, clock, family, pricing):
-    """More keyed rows than one travel as arrays, which JSON cannot: two audit events (their
-    details are JSON) send the write table by table, and each event still takes the booking's
-    id and keeps its details."""
+def test_write_new_sends_json_columns_in_the_one_statement(session, clock, family, pricing):
+    """More keyed rows than one travel as one JSON record set on PostgreSQL, JSON columns too:
+    two audit events (their details are JSON) go in the one statement, and each event takes the
+    booking's id and keeps its details."""
     from booking.requests import prepare_request
     from core.audit import AuditEvent, event_row
     from core.db import KeyedRows, write_new
@@ -757,7 +757,50 @@ def test_write_new_sends_json_rows_one_by_one(session, clock, family, pricing):
         session, parent_of(family), draft(family), pricing=pricing, clock=clock
     )
     actor = Actor(family.applicant_user_id, Role.PARENT)
-    events = [event_row(actor, "test.json", "booking", clock=clock, n=n) for n in (1, 2)]
+    events = [
+        event_row(actor, "test.json", "booking", clock=clock, n=n, name="김하은") for n in (1, 2)
+    ]
+    session.flush()
+    with statements_sent(session) as statements:
+        write_new(
+            session,
+            [booking, *booking.children],
+            keyed=[KeyedRows(AuditEvent.__table__, "subject_id", events)],
+        )
+    if session.get_bind().dialect.name == "postgresql":
+        (statement,) = statements
+        assert "json_to_recordset" in statement and "INSERT INTO audit_events " in statement
+    else:
+        assert [statement.split()[2] for statement in statements] == [
+            "bookings",
+            "booked_children",
+            "audit_events",
+        ]
+    stored = session.execute(
+        select(AuditEvent.subject_id, AuditEvent.details, AuditEvent.at)
+        .where(AuditEvent.action == "test.json")
+        .order_by(AuditEvent.id)
+    ).all()
+    assert [tuple(row) for row in stored] == [
+        (booking.id, {"n": 1, "name": "김하은"}, clock.now()),
+        (booking.id, {"n": 2, "name": "김하은"}, clock.now()),
+    ]
+
+
+def test_write_new_sends_a_json_null_table_by_table(session, clock, family, pricing):
+    """A JSON record set reads a JSON null as SQL NULL, where SQLAlchemy writes the JSON value
+    ``null``: rows with None in a JSON column go table by table, and keep the JSON ``null``
+    (which the audit trail's NOT NULL ``details`` accepts)."""
+    from booking.requests import prepare_request
+    from core.audit import AuditEvent, event_row
+    from core.db import KeyedRows, write_new
+
+    booking, _ = prepare_request(
+        session, parent_of(family), draft(family), pricing=pricing, clock=clock
+    )
+    actor = Actor(family.applicant_user_id, Role.PARENT)
+    events = [event_row(actor, "test.null", "booking", clock=clock, n=1)]
+    events.append({**events[0], "details": None})
     session.flush()
     with statements_sent(session) as statements:
         write_new(
@@ -769,16 +812,16 @@ def test_write_new_sends_json_rows_one_by_one(session, clock, family, pricing):
     assert into == ["bookings", "booked_children", "audit_events"]
     stored = session.execute(
         select(AuditEvent.subject_id, AuditEvent.details)
-        .where(AuditEvent.action == "test.json")
+        .where(AuditEvent.action == "test.null")
         .order_by(AuditEvent.id)
     ).all()
-    assert [tuple(row) for row in stored] == [(booking.id, {"n": 1}), (booking.id, {"n": 2})]
+    assert [tuple(row) for row in stored] == [(booking.id, {"n": 1}), (booking.id, None)]
 
 
 def test_insert_rows_writes_every_row_in_one_statement(session, clock, family, pricing):
-    """``insert_rows`` sends a batch of plain rows as one statement: on PostgreSQL as one array
-    per column; a table with JSON, which cannot travel as an array, and other databases take an
-    ``executemany``. Either way the rows are the same."""
+    """``insert_rows`` sends a batch of plain rows as one statement: on PostgreSQL as one JSON
+    record set, JSON columns too; other databases take an ``executemany``. Either way the rows
+    are the same, to the microsecond and in UTC."""
     from booking.matching import Offer
     from core.audit import AuditEvent
     from core.db import insert_rows
@@ -796,7 +839,7 @@ def test_insert_rows_writes_every_row_in_one_statement(session, clock, family, p
             "reason": reason,
             "state": "pending",
             "created_at": now,
-            "expires_at": now + timedelta(minutes=minutes),
+            "expires_at": now + timedelta(minutes=minutes, microseconds=rank),
         }
         for rank, (who, reason, minutes) in enumerate(
             [(first, "가까움", 60), (second, "", 60), (third, "Speaks kk.", 90)], start=1
@@ -821,17 +864,16 @@ def test_insert_rows_writes_every_row_in_one_statement(session, clock, family, p
         insert_rows(session, AuditEvent.__table__, [])
     assert len(statements) == 2
     on_postgres = session.get_bind().dialect.name == "postgresql"
-    assert ("unnest" in statements[0]) is on_postgres
-    assert "unnest" not in statements[1]
+    assert all(("json_to_recordset" in statement) is on_postgres for statement in statements)
     written = session.execute(
         select(Offer.caregiver_id, Offer.rank, Offer.reason, Offer.state, Offer.expires_at)
         .where(Offer.booking_id == booking.id)
         .order_by(Offer.rank)
     ).all()
     assert [tuple(row) for row in written] == [
-        (first.id, 1, "가까움", "pending", now + timedelta(minutes=60)),
-        (second.id, 2, "", "pending", now + timedelta(minutes=60)),
-        (third.id, 3, "Speaks kk.", "pending", now + timedelta(minutes=90)),
+        (first.id, 1, "가까움", "pending", now + timedelta(minutes=60, microseconds=1)),
+        (second.id, 2, "", "pending", now + timedelta(minutes=60, microseconds=2)),
+        (third.id, 3, "Speaks kk.", "pending", now + timedelta(minutes=90, microseconds=3)),
     ]
     details = session.scalars(
         select(AuditEvent.details).where(AuditEvent.action == "test.batch").order_by(AuditEvent.id)
