@@ -223,7 +223,6 @@ class _Part:
     keys: tuple[str, ...]  # the columns sent with the rows
     root_columns: tuple[str, ...]  # the columns that take the first row's key
     generated: str | None  # the column whose values the database gives (returned)
-    single: bool  # one row: plain parameters; more: one JSON parameter (``_record_set``)
 
 
 def _write_as_one(
@@ -232,7 +231,9 @@ def _write_as_one(
     """Write the first object, the objects that refer to it and the keyed rows in one statement
     of data-modifying CTEs; False (nothing written) when the objects do not fit that shape.
 
-    Rows of a table go as one JSON parameter, in order (``_record_set``); the keys the
+    Each table's rows go as one JSON parameter, in order (``_record_set``): five parameters
+    where a booking request's columns would be fifty, each of which SQLAlchemy and psycopg
+    process on their own, and a statement psycopg can cache. The keys the
     database gives a table's rows come back sorted, which is their order, as a sequence gives
     ascending numbers to rows inserted in order (SQLAlchemy's own ``insertmanyvalues`` relies on
     the same). Foreign keys are checked at the end of the statement, when every row is in."""
@@ -259,23 +260,21 @@ def _write_as_one(
         if len(generated) > 1:
             return False
         table = mapper.local_table
-        part = _Part(
-            table, tuple(rows[0]), root_columns, next(iter(generated), None), len(rows) == 1
-        )
-        if not _fits(part, rows):
+        part = _Part(table, tuple(rows[0]), root_columns, next(iter(generated), None))
+        if not _travels_as_json(table, part.keys, rows):
             return False
         parts.append(part)
         groups.append(batch)
-        _bind_rows(params, len(parts) - 1, part, rows, connection)
+        params[f"p{len(parts) - 1}_rows"] = _rows_as_json(table, part.keys, rows, connection)
     for batch in keyed:
         if not batch.rows:
             continue
         keys = tuple(key for key in batch.rows[0] if key != batch.key_column)
-        part = _Part(batch.table, keys, (batch.key_column,), None, len(batch.rows) == 1)
-        if not _fits(part, batch.rows):
+        part = _Part(batch.table, keys, (batch.key_column,), None)
+        if not _travels_as_json(batch.table, keys, batch.rows):
             return False
         parts.append(part)
-        _bind_rows(params, len(parts) - 1, part, batch.rows, connection)
+        params[f"p{len(parts) - 1}_rows"] = _rows_as_json(batch.table, keys, batch.rows, connection)
     if parts[0].generated is None:
         return False
     returned = connection.execute(_one_statement(tuple(parts)), params).one()
@@ -296,30 +295,13 @@ def _set_column(state: InstanceState[Any], column: Column[Any], value: Any) -> N
     setattr(state.obj(), state.mapper.get_property_by_column(column).key, value)
 
 
-def _fits(part: _Part, rows: Sequence[Mapping[str, Any]]) -> bool:
-    """More rows than one go as a record set (see ``_travels_as_json``)."""
-    return part.single or _travels_as_json(part.table, part.keys, rows)
-
-
-def _bind_rows(
-    params: dict[str, Any],
-    index: int,
-    part: _Part,
-    rows: Sequence[Mapping[str, Any]],
-    connection: Connection,
-) -> None:
-    if part.single:
-        params.update({f"p{index}_{key}": rows[0][key] for key in part.keys})
-    else:
-        params[f"p{index}_rows"] = _rows_as_json(part.table, part.keys, rows, connection)
-
-
 @functools.cache  # one statement per shape: a booking request then only binds its values
 def _one_statement(parts: tuple[_Part, ...]) -> Select[Any]:
     first, *rest = parts
+    row = _record_set(first.table, first.keys, name="p0_rows")
     root = (
         insert(first.table)
-        .values({k: bindparam(f"p0_{k}", type_=first.table.c[k].type) for k in first.keys})
+        .from_select(list(first.keys), select(*(row.c[k] for k in first.keys)))
         .returning(first.table.c[first.generated])
         .cte("p0")
     )
@@ -327,14 +309,10 @@ def _one_statement(parts: tuple[_Part, ...]) -> Select[Any]:
     ctes, returned = [], []
     for index, part in enumerate(rest, start=1):
         table = part.table
-        if part.single:
-            values = [bindparam(f"p{index}_{k}", type_=table.c[k].type) for k in part.keys]
-            source = select(*(root_key for _ in part.root_columns), *values)
-        else:
-            record_set = _record_set(table, part.keys, name=f"p{index}_rows")
-            source = select(
-                *(root_key for _ in part.root_columns), *(record_set.c[k] for k in part.keys)
-            ).order_by(record_set.c.ordinal)
+        record_set = _record_set(table, part.keys, name=f"p{index}_rows")
+        source = select(
+            *(root_key for _ in part.root_columns), *(record_set.c[k] for k in part.keys)
+        ).order_by(record_set.c.ordinal)
         statement = insert(table).from_select([*part.root_columns, *part.keys], source)
         if part.generated:
             statement = statement.returning(table.c[part.generated])
