@@ -80,6 +80,12 @@ def configure_database(app: Flask) -> None:
     if uri.startswith("sqlite:///"):
         Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {}
+    elif uri.startswith("postgresql+psycopg://"):
+        from core.driver import LazilyDescribedCursor
+
+        options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+        connect_args = {**options.get("connect_args", {}), "cursor_factory": LazilyDescribedCursor}
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**options, "connect_args": connect_args}
     db.init_app(app)
     if uri.startswith("sqlite"):
         _enforce_sqlite_foreign_keys(app)
