@@ -745,13 +745,27 @@ def test_write_new_goes_table_by_table_when_a_row_needs_an_unwritten_parent(
     assert (stored.subject_id, stored.details) == (new_agency.id, {"n": 1})
 
 
+def _write_with_events(session, booking, events) -> list[str]:
+    """Write a prepared booking with audit events as its keyed rows; the statements sent."""
+    from core.audit import AuditEvent
+    from core.db import KeyedRows, write_new
+
+    session.flush()
+    with statements_sent(session) as statements:
+        write_new(
+            session,
+            [booking, *booking.children],
+            keyed=[KeyedRows(AuditEvent.__table__, "subject_id", events)],
+        )
+    return statements
+
+
 def test_write_new_sends_json_columns_in_the_one_statement(session, clock, family, pricing):
     """More keyed rows than one travel as one JSON record set on PostgreSQL, JSON columns too:
     two audit events (their details are JSON) go in the one statement, and each event takes the
     booking's id and keeps its details."""
     from booking.requests import prepare_request
     from core.audit import AuditEvent, event_row
-    from core.db import KeyedRows, write_new
 
     booking, _ = prepare_request(
         session, parent_of(family), draft(family), pricing=pricing, clock=clock
@@ -760,13 +774,7 @@ def test_write_new_sends_json_columns_in_the_one_statement(session, clock, famil
     events = [
         event_row(actor, "test.json", "booking", clock=clock, n=n, name="김하은") for n in (1, 2)
     ]
-    session.flush()
-    with statements_sent(session) as statements:
-        write_new(
-            session,
-            [booking, *booking.children],
-            keyed=[KeyedRows(AuditEvent.__table__, "subject_id", events)],
-        )
+    statements = _write_with_events(session, booking, events)
     if session.get_bind().dialect.name == "postgresql":
         (statement,) = statements
         assert "json_to_recordset" in statement and "INSERT INTO audit_events " in statement
@@ -793,7 +801,6 @@ def test_write_new_sends_a_json_null_table_by_table(session, clock, family, pric
     (which the audit trail's NOT NULL ``details`` accepts)."""
     from booking.requests import prepare_request
     from core.audit import AuditEvent, event_row
-    from core.db import KeyedRows, write_new
 
     booking, _ = prepare_request(
         session, parent_of(family), draft(family), pricing=pricing, clock=clock
@@ -801,13 +808,7 @@ def test_write_new_sends_a_json_null_table_by_table(session, clock, family, pric
     actor = Actor(family.applicant_user_id, Role.PARENT)
     events = [event_row(actor, "test.null", "booking", clock=clock, n=1)]
     events.append({**events[0], "details": None})
-    session.flush()
-    with statements_sent(session) as statements:
-        write_new(
-            session,
-            [booking, *booking.children],
-            keyed=[KeyedRows(AuditEvent.__table__, "subject_id", events)],
-        )
+    statements = _write_with_events(session, booking, events)
     into = [statement.split()[2] for statement in statements]
     assert into == ["bookings", "booked_children", "audit_events"]
     stored = session.execute(
