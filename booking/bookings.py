@@ -67,8 +67,9 @@ class Booking(Base):
     __tablename__ = "bookings"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    household_id: Mapped[int] = mapped_column(ForeignKey("households.id"), index=True)
-    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    # looked up by uq_bookings_request_key and ix_bookings_agency_state, which lead with them
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id"))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
     caregiver_id: Mapped[int | None] = mapped_column(ForeignKey("caregivers.id"))
     series_id: Mapped[int | None] = mapped_column(ForeignKey("booking_series.id"), index=True)
     kind: Mapped[str] = mapped_column(String(10), default=BookingKind.ADHOC)
