@@ -243,6 +243,15 @@ def _write_as_one(
     parts: list[_Part] = []
     params: dict[str, Any] = {}
     groups: list[list[InstanceState[Any]]] = []
+
+    def add(part: _Part, rows: Sequence[Mapping[str, Any]]) -> bool:
+        """Take a table's rows as the next record set; False when JSON cannot carry them."""
+        if not _travels_as_json(part.table, part.keys, rows):
+            return False
+        params[f"p{len(parts)}_rows"] = _rows_as_json(part.table, part.keys, rows, connection)
+        parts.append(part)
+        return True
+
     for mapper, group in groupby(states, key=lambda state: state.mapper):
         batch = list(group)
         if not parts and len(batch) != 1:
@@ -260,21 +269,15 @@ def _write_as_one(
         if len(generated) > 1:
             return False
         table = mapper.local_table
-        part = _Part(table, tuple(rows[0]), root_columns, next(iter(generated), None))
-        if not _travels_as_json(table, part.keys, rows):
+        if not add(_Part(table, tuple(rows[0]), root_columns, next(iter(generated), None)), rows):
             return False
-        parts.append(part)
         groups.append(batch)
-        params[f"p{len(parts) - 1}_rows"] = _rows_as_json(table, part.keys, rows, connection)
     for batch in keyed:
         if not batch.rows:
             continue
         keys = tuple(key for key in batch.rows[0] if key != batch.key_column)
-        part = _Part(batch.table, keys, (batch.key_column,), None)
-        if not _travels_as_json(batch.table, keys, batch.rows):
+        if not add(_Part(batch.table, keys, (batch.key_column,), None), batch.rows):
             return False
-        parts.append(part)
-        params[f"p{len(parts) - 1}_rows"] = _rows_as_json(batch.table, keys, batch.rows, connection)
     if parts[0].generated is None:
         return False
     returned = connection.execute(_one_statement(tuple(parts)), params).one()
